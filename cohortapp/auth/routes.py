@@ -1,0 +1,192 @@
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from cohortapp.auth import bp, services
+from cohortapp.auth.forms import (
+    AcceptInvitationForm,
+    AccountForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from cohortapp.auth.models import User, find_user_by_email
+from cohortapp.auth.services import (
+    TokenError,
+    accept_invitation,
+    authenticate,
+    change_password,
+    register_invited_user,
+    request_password_reset,
+    usable_auth_token,
+    usable_invitation,
+)
+from cohortapp.extensions import db, limiter
+from cohortapp.i18n import SESSION_KEY
+from cohortapp.urls import is_safe_next
+
+LINK_PROBLEMS = {
+    "invalid": lambda: _("This link is not valid. Check that you copied the whole address."),
+    "used": lambda: _("This link has already been used. Each link works only once."),
+    "expired": lambda: _("This link has expired. Ask for a new one."),
+}
+
+
+def start_session(user: User, remember: bool = False) -> None:
+    """A fresh session at every sign-in (no fixation), keeping only the language choice."""
+    language = session.get(SESSION_KEY)
+    session.clear()
+    if language:
+        session[SESSION_KEY] = language
+    login_user(user, remember=remember)
+
+
+def redirect_after_login(target: str | None):
+    return redirect(target if is_safe_next(target) else url_for("home.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect_after_login(request.args.get("next"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_session(user, remember=form.remember.data)
+            return redirect_after_login(form.next.data)
+        form.password.errors.append(_("Wrong email address or password."))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    current_user.end_all_sessions()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out on every device."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            _(
+                "If an account exists for %(email)s, we have sent it a link to choose a new "
+                "password. Check your inbox in a few minutes.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token):
+    try:
+        usable_auth_token(token, "reset")
+    except TokenError as error:
+        return render_link_problem(error.reason, retry_endpoint="auth.forgot_password")
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.reset_password(token, form.password.data)
+        db.session.commit()
+        start_session(user)
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("home.index"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+def render_link_problem(reason: str, retry_endpoint: str | None = None):
+    return (
+        render_template(
+            "auth/link_problem.html", message=LINK_PROBLEMS[reason](), retry_endpoint=retry_endpoint
+        ),
+        410 if reason in ("used", "expired") else 404,
+    )
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def invitation(token):
+    try:
+        invite = usable_invitation(token)
+    except TokenError as error:
+        return render_link_problem(error.reason)
+    existing = find_user_by_email(invite.email)
+    if existing is not None:
+        return accept_as_existing_user(invite, existing)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = register_invited_user(invite, form.name.data, form.password.data)
+        db.session.commit()
+        start_session(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(url_for("cities.home", city_slug=invite.city.slug))
+    return render_template("auth/invitation.html", form=form, invitation=invite)
+
+
+def accept_as_existing_user(invite, user: User):
+    if not current_user.is_authenticated:
+        flash(_("You already have an account. Sign in to accept the invitation."), "info")
+        return redirect(url_for("auth.login", next=request.path))
+    if current_user.id != user.id:
+        abort(403)
+    if request.method == "POST":
+        accept_invitation(invite, user)
+        db.session.commit()
+        flash(_("Invitation accepted."), "success")
+        return redirect(url_for("cities.home", city_slug=invite.city.slug))
+    return render_template("auth/invitation_accept.html", invitation=invite)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.locale = form.locale.data
+        session[SESSION_KEY] = form.locale.data
+        db.session.commit()
+        flash(_("Your details have been saved."), "success")
+        return redirect(url_for("auth.account"))
+    if not form.is_submitted():
+        form.locale.data = current_user.locale or session.get(SESSION_KEY) or "en"
+    return render_template("auth/account.html", form=form, password_form=ChangePasswordForm())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password_page():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            change_password(current_user, form.password.data)
+            db.session.commit()
+            # This device stays signed in under the new session version; others are ended.
+            start_session(current_user)
+            flash(_("Your password has been changed. Other devices are signed out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form), 200 if not form.errors else 422

@@ -1,0 +1,54 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cohortapp.auth.models import User
+from cohortapp.extensions import db
+from cohortapp.sqltypes import UTCDateTime, utcnow
+
+CITY_ROLES = ("coordinator", "facilitator", "learner")
+
+
+class City(db.Model):
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(2), default="")
+    default_locale: Mapped[str] = mapped_column(String(10), default="en")
+    # Comma-separated language codes offered in the city, e.g. "en,fr".
+    locales: Mapped[str] = mapped_column(String(100), default="en")
+    brand_color: Mapped[str] = mapped_column(String(7), default="#1f5f8b")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<City {self.slug}>"
+
+    @property
+    def locale_list(self) -> list[str]:
+        codes = [code.strip() for code in self.locales.split(",") if code.strip()]
+        return codes or [self.default_locale]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("city_id", "user_id", "role"),
+        CheckConstraint("role IN ('coordinator', 'facilitator', 'learner')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    city: Mapped[City] = relationship()
+    user: Mapped[User] = relationship()

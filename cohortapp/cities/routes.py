@@ -1,0 +1,48 @@
+from flask import abort, g, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from cohortapp.access import current_roles, require
+from cohortapp.cities import bp
+from cohortapp.cities.services import find_city
+from cohortapp.cohorts.models import Cohort, Enrollment
+from cohortapp.extensions import db
+
+
+@bp.url_value_preprocessor
+def load_city(endpoint, values):
+    city = find_city(values.pop("city_slug", ""))
+    if city is None or (city.is_archived and not _is_platform_admin()):
+        abort(404)
+    g.city = city
+
+
+def _is_platform_admin() -> bool:
+    return current_user.is_authenticated and current_user.is_platform_admin
+
+
+@bp.url_defaults
+def add_city_slug(endpoint, values):
+    city = g.get("city")
+    if city is not None and "city_slug" not in values:
+        values["city_slug"] = city.slug
+
+
+@bp.get("/")
+@require("city.view")
+def home():
+    return render_template("cities/home.html", cohorts=visible_cohorts(), roles=current_roles())
+
+
+def visible_cohorts() -> list[Cohort]:
+    """Every cohort for coordinators; for others, the cohorts they are enrolled in."""
+    query = (
+        select(Cohort).where(Cohort.city_id == g.city.id).order_by(Cohort.starts_on, Cohort.name)
+    )
+    if "coordinator" not in current_roles():
+        query = query.join(Enrollment).where(
+            Enrollment.user_id == current_user.id,
+            Enrollment.removed_at.is_(None),
+            Cohort.status != "draft",
+        )
+    return list(db.session.scalars(query))

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("discussion", __name__, template_folder="templates")

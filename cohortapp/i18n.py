@@ -1,0 +1,97 @@
+"""Which language a request is served in, and the helpers the language switcher needs."""
+
+from dataclasses import dataclass
+
+from flask import g, request, session
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native_name: str
+    rtl: bool = False
+
+
+LANGUAGES = {
+    lang.code: lang
+    for lang in (
+        Language("en", "English"),
+        Language("fr", "Français"),
+    )
+}
+DEFAULT_LOCALE = "en"
+SESSION_KEY = "lang"
+
+
+def is_supported(code: str | None) -> bool:
+    return bool(code) and code in LANGUAGES
+
+
+def offered_languages() -> list[Language]:
+    """The languages the switcher offers: the city's when inside a city, else all."""
+    city = g.get("city")
+    codes = city.locale_list if city is not None else list(LANGUAGES)
+    return [LANGUAGES[code] for code in codes if code in LANGUAGES]
+
+
+def select_locale() -> str:
+    """explicit choice (?lang=, remembered) -> user preference -> cohort -> city -> browser -> en"""
+    asked = request.args.get("lang")
+    if is_supported(asked):
+        session[SESSION_KEY] = asked
+        return asked
+    for candidate in _preference_chain():
+        if is_supported(candidate):
+            return candidate
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LOCALE
+
+
+def _preference_chain():
+    yield session.get(SESSION_KEY)
+    if g.get("database_down"):
+        return
+    if current_user and current_user.is_authenticated:
+        yield current_user.locale
+    cohort = g.get("cohort")
+    if cohort is not None:
+        yield cohort.locale
+    city = g.get("city")
+    if city is not None:
+        yield city.default_locale
+
+
+def text_direction(locale_code: str) -> str:
+    language = LANGUAGES.get(str(locale_code))
+    return "rtl" if language and language.rtl else "ltr"
+
+
+def register_template_helpers(app) -> None:
+    import flask_babel
+
+    from cohortapp.access import can
+    from cohortapp.labels import role_label, status_label
+
+    app.jinja_env.filters["role_label"] = role_label
+    app.jinja_env.globals.update(
+        can=can,
+        role_label=role_label,
+        status_label=status_label,
+        get_locale=flask_babel.get_locale,
+        text_direction=text_direction,
+        offered_languages=offered_languages,
+    )
+    app.jinja_env.filters.update(
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        number=lambda value: format_decimal(value),
+        percent=lambda value: format_percent(value),
+    )
+
+
+def remember_language(code: str) -> None:
+    """Keep an explicit choice for this browser, and on the account when signed in."""
+    session[SESSION_KEY] = code
+    if current_user.is_authenticated:
+        current_user.locale = code

@@ -1,0 +1,161 @@
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from cohortapp.access import active_enrollment, require
+from cohortapp.extensions import db
+from cohortapp.lessons import bp
+from cohortapp.lessons.forms import PageActionForm
+from cohortapp.lessons.services import (
+    answer_check,
+    complete_page,
+    completed_keys,
+    current_course,
+    progress_percent,
+    progress_rows,
+    record_visit,
+    response_for,
+    save_reflection,
+)
+
+
+def learner_enrollment():
+    enrollment = active_enrollment(current_user, g.cohort)
+    return enrollment if enrollment is not None and enrollment.role == "learner" else None
+
+
+def load_page(module: str, slug: str):
+    course = current_course()
+    page = course.page(f"{module}/{slug}")
+    if page is None:
+        abort(404)
+    return course, page
+
+
+@bp.get("/pages/<module>/<page>")
+@require("lesson.read")
+def page(module, page):
+    course, lesson = load_page(module, page)
+    enrollment = learner_enrollment()
+    if enrollment is not None and g.cohort.is_open:
+        record_visit(enrollment, lesson.key)
+        db.session.commit()
+    return render_page(course, lesson, enrollment, PageActionForm())
+
+
+@bp.post("/pages/<module>/<page>")
+@require("lesson.progress")
+def act(module, page):
+    course, lesson = load_page(module, page)
+    enrollment = learner_enrollment()
+    if enrollment is None:
+        abort(403)
+    if not g.cohort.is_open:
+        flash(
+            _("This cohort is not open, so your work can no longer be changed. It is kept."),
+            "error",
+        )
+        return redirect(page_url(lesson))
+    form = PageActionForm()
+    if not form.validate_on_submit():
+        return render_page(course, lesson, enrollment, form), 422
+    # Translations keep the source's activity structure, so the source decides what is right.
+    source_text = lesson.texts.get(course.source_locale)
+    activity = source_text.activity if source_text else None
+    handlers = {"answer": answer, "save": save, "next": go_next}
+    handler = handlers.get(chosen_action(form, activity, enrollment, lesson))
+    if handler is None:
+        abort(400)
+    return handler(course, lesson, enrollment, form, activity)
+
+
+def page_url(lesson, anchor: str = "") -> str:
+    return url_for(".page", module=lesson.module_slug, page=lesson.slug) + anchor
+
+
+def chosen_action(form, activity, enrollment, lesson) -> str:
+    """Choosing an answer then pressing Next records the answer and shows its explanation."""
+    action = form.action.data
+    is_check = activity is not None and activity.kind == "check"
+    first_answer = is_check and form.choice.data and response_for(enrollment, lesson.key) is None
+    return "answer" if action == "next" and first_answer else action
+
+
+def keep_reflection(lesson, enrollment, form, activity) -> None:
+    text = (form.reflection.data or "").strip()
+    if activity is not None and activity.kind == "reflection" and text:
+        save_reflection(enrollment, lesson.key, text)
+
+
+def answer(course, lesson, enrollment, form, activity):
+    if activity is None or activity.kind != "check":
+        abort(400)
+    if activity.option(form.choice.data or "") is None:
+        form.choice.errors.append(_("Choose one of the answers."))
+        return render_page(course, lesson, enrollment, form), 422
+    answer_check(enrollment, lesson.key, activity, form.choice.data)
+    db.session.commit()
+    return redirect(page_url(lesson, "#activity"))
+
+
+def save(course, lesson, enrollment, form, activity):
+    keep_reflection(lesson, enrollment, form, activity)
+    db.session.commit()
+    flash(_("Your reflection is saved. You can change it whenever you come back."), "success")
+    return redirect(page_url(lesson, "#activity"))
+
+
+def go_next(course, lesson, enrollment, form, activity):
+    keep_reflection(lesson, enrollment, form, activity)
+    is_check = activity is not None and activity.kind == "check"
+    if is_check and response_for(enrollment, lesson.key) is None:
+        form.choice.errors.append(_("Answer the question before going on."))
+        return render_page(course, lesson, enrollment, form), 422
+    complete_page(enrollment, lesson.key, course)
+    db.session.commit()
+    return redirect_after_completion(course, lesson, enrollment)
+
+
+def redirect_after_completion(course, lesson, enrollment):
+    _previous, following = course.neighbours(lesson)
+    if following is not None:
+        return redirect(url_for(".page", module=following.module_slug, page=following.slug))
+    if enrollment.completed_at is not None:
+        flash(_("You have completed the course. Well done!"), "success")
+    return redirect(url_for("cities.cohorts.home"))
+
+
+def render_page(course, lesson, enrollment, form):
+    locale = str(get_locale())
+    text, fallback = course.text(lesson, locale)
+    if text is None:
+        current_app.logger.error("no usable text for page %s; run: flask content check", lesson.key)
+        return render_template("lessons/unavailable.html", lesson=lesson), 503
+    rows = progress_rows(enrollment)
+    done = completed_keys(rows, course)
+    response = response_for(enrollment, lesson.key)
+    if response is not None and response.kind == "reflection" and not form.is_submitted():
+        form.reflection.data = response.body
+    if text.activity and text.activity.kind == "check":
+        form.choice.choices = [(option.id, option.text) for option in text.activity.options]
+        if response is not None and not form.is_submitted():
+            form.choice.data = response.choice
+    previous, following = course.neighbours(lesson)
+    return render_template(
+        "lessons/page.html",
+        course=course,
+        lesson=lesson,
+        text=text,
+        fallback=fallback,
+        locale=locale,
+        module=course.module_of[lesson.key],
+        done=done,
+        percent=progress_percent(len(done), course.total),
+        response=response,
+        form=form,
+        previous=previous,
+        following=following,
+        enrollment=enrollment,
+        can_record=enrollment is not None and g.cohort.is_open,
+    )

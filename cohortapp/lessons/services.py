@@ -1,0 +1,188 @@
+"""The course as the app sees it, and the rules of progress through it."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from cohortapp.extensions import db
+from cohortapp.lessons.content import Activity, Course, Page, get_course
+from cohortapp.lessons.models import PageProgress, Response
+from cohortapp.sqltypes import utcnow
+from cohortapp.upsert import insert_ignore, insert_or_update
+
+
+def current_course() -> Course:
+    return get_course(current_app.config["CONTENT_DIR"])
+
+
+@dataclass(frozen=True)
+class LocaleStatus:
+    locale: str
+    present: int
+    missing: int
+    outdated: int
+    broken: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.present == self.total and not self.outdated and not self.broken
+
+
+def translation_status(course: Course) -> list[LocaleStatus]:
+    statuses = []
+    for locale in course.locales:
+        broken = {p.path for p in course.problems if p.locale == locale}
+        present = sum(1 for page in course.pages if locale in page.texts)
+        outdated = sum(1 for page in course.pages if course.is_outdated(page, locale))
+        statuses.append(
+            LocaleStatus(
+                locale=locale,
+                present=present,
+                missing=course.total - present - len(broken),
+                outdated=outdated,
+                broken=len(broken),
+                total=course.total,
+            )
+        )
+    return statuses
+
+
+def page_statuses(course: Course, locale: str) -> list[tuple[str, str]]:
+    """(page key, 'ok' | 'missing' | 'outdated' | 'broken') for one locale."""
+    broken_paths = {p.path for p in course.problems if p.locale == locale}
+    rows = []
+    for page in course.pages:
+        if locale in page.texts:
+            rows.append((page.key, "outdated" if course.is_outdated(page, locale) else "ok"))
+        elif any(path.endswith(f"/{locale}/{page.key}.md") for path in broken_paths):
+            rows.append((page.key, "broken"))
+        else:
+            rows.append((page.key, "missing"))
+    return rows
+
+
+def progress_percent(completed: int, total: int) -> int:
+    """The one progress figure shown everywhere: whole percent, 100 only when all is done."""
+    if total <= 0:
+        return 0
+    return min(100, completed * 100 // total)
+
+
+def progress_rows(enrollment) -> dict[str, PageProgress]:
+    if enrollment is None:
+        return {}
+    rows = db.session.scalars(
+        select(PageProgress).where(PageProgress.enrollment_id == enrollment.id)
+    )
+    return {row.page_key: row for row in rows}
+
+
+def completed_keys(rows: dict[str, PageProgress], course: Course) -> set[str]:
+    return {key for key, row in rows.items() if row.completed_at and key in course.by_key}
+
+
+def first_unfinished(course: Course, done: set[str]) -> Page:
+    return next((page for page in course.pages if page.key not in done), course.pages[0])
+
+
+def record_visit(enrollment, page_key: str) -> None:
+    insert_ignore(
+        PageProgress,
+        {"enrollment_id": enrollment.id, "page_key": page_key, "first_seen_at": utcnow()},
+        ["enrollment_id", "page_key"],
+    )
+
+
+def complete_page(enrollment, page_key: str, course: Course) -> None:
+    """Idempotent: a refresh, a double click or a second tab leaves one row and one time."""
+    now = utcnow()
+    record_visit(enrollment, page_key)
+    db.session.execute(
+        update(PageProgress)
+        .where(
+            PageProgress.enrollment_id == enrollment.id,
+            PageProgress.page_key == page_key,
+            PageProgress.completed_at.is_(None),
+        )
+        .values(completed_at=now)
+    )
+    if enrollment.completed_at is None:
+        done = db.session.scalar(
+            select(func.count())
+            .select_from(PageProgress)
+            .where(
+                PageProgress.enrollment_id == enrollment.id,
+                PageProgress.completed_at.is_not(None),
+                PageProgress.page_key.in_(course.by_key),
+            )
+        )
+        if done >= course.total:
+            enrollment.completed_at = now
+
+
+def save_reflection(enrollment, page_key: str, body: str) -> None:
+    now = utcnow()
+    insert_or_update(
+        Response,
+        {
+            "enrollment_id": enrollment.id,
+            "page_key": page_key,
+            "kind": "reflection",
+            "body": body,
+            "created_at": now,
+            "updated_at": now,
+        },
+        ["enrollment_id", "page_key"],
+        {"body": body, "updated_at": now},
+    )
+
+
+def answer_check(enrollment, page_key: str, activity: Activity, choice: str) -> None:
+    """Keep the latest answer; the first answer and whether it was right are kept for ever."""
+    now = utcnow()
+    correct = choice == activity.correct
+    table = Response.__table__
+    insert_or_update(
+        Response,
+        {
+            "enrollment_id": enrollment.id,
+            "page_key": page_key,
+            "kind": "check",
+            "choice": choice,
+            "first_choice": choice,
+            "first_choice_correct": correct,
+            "attempts": 1,
+            "created_at": now,
+            "updated_at": now,
+        },
+        ["enrollment_id", "page_key"],
+        {"choice": choice, "attempts": table.c.attempts + 1, "updated_at": now},
+    )
+
+
+def response_for(enrollment, page_key: str) -> Response | None:
+    if enrollment is None:
+        return None
+    return db.session.scalar(
+        select(Response).where(
+            Response.enrollment_id == enrollment.id, Response.page_key == page_key
+        )
+    )
+
+
+def completed_counts(enrollment_ids: list[int], course: Course) -> dict[int, int]:
+    """Completed pages of the current course per enrolment, in one query."""
+    if not enrollment_ids:
+        return {}
+    rows = db.session.execute(
+        select(PageProgress.enrollment_id, func.count())
+        .where(
+            PageProgress.enrollment_id.in_(enrollment_ids),
+            PageProgress.completed_at.is_not(None),
+            PageProgress.page_key.in_(course.by_key),
+        )
+        .group_by(PageProgress.enrollment_id)
+    )
+    return dict(rows.all())

@@ -1,0 +1,24 @@
+"""INSERT ... ON CONFLICT for SQLite and PostgreSQL, so concurrent requests never duplicate rows."""
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from cohortapp.extensions import db
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(model)
+
+
+def insert_ignore(model, values: dict, conflict_columns: list[str]) -> None:
+    db.session.execute(
+        _insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
+    )
+
+
+def insert_or_update(model, values: dict, conflict_columns: list[str], update: dict) -> None:
+    statement = _insert(model).values(**values)
+    db.session.execute(
+        statement.on_conflict_do_update(index_elements=conflict_columns, set_=update)
+    )

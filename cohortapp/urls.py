@@ -1,0 +1,13 @@
+from flask import current_app, url_for
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for emails: the configured public address, never the Host header of a request."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/"):
+        return False
+    return not target.startswith("//") and "\\" not in target and "\n" not in target

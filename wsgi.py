@@ -1,0 +1,3 @@
+from cohortapp import create_app
+
+app = create_app()
