@@ -75,16 +75,8 @@ def _register_blueprints(app: Flask) -> None:
     from cohortapp.admin import bp as admin_bp
     from cohortapp.auth import bp as auth_bp
     from cohortapp.cities import bp as cities_bp
-    from cohortapp.cohorts import bp as cohorts_bp
-    from cohortapp.discussion import bp as discussion_bp
-    from cohortapp.lessons import bp as lessons_bp
     from cohortapp.mail import bp as mail_bp
 
-    # Tenancy by construction: every cohort route lives under /c/<city>/cohorts/<cohort>,
-    # so the city and cohort are loaded (and checked) once, before any view runs.
-    cohorts_bp.register_blueprint(lessons_bp)
-    cohorts_bp.register_blueprint(discussion_bp)
-    cities_bp.register_blueprint(cohorts_bp)
     for blueprint in (home.bp, auth_bp, admin_bp, cities_bp, mail_bp):
         app.register_blueprint(blueprint)
 

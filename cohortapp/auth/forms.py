@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from cohortapp.auth.passwords import MIN_LENGTH, password_problem
@@ -18,9 +19,14 @@ def acceptable_password(form, field):
         raise ValidationError(PASSWORD_MESSAGES[problem])
 
 
+def strip_whitespace(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 def email_field(label=None):
     return EmailField(
         label or _l("Email address"),
+        filters=[strip_whitespace],
         validators=[
             DataRequired(_l("Enter your email address.")),
             Email(
@@ -80,7 +86,10 @@ class AccountForm(FlaskForm):
     )
     locale = SelectField(
         _l("Language"),
-        choices=[(code, language.native_name) for code, language in LANGUAGES.items()],
+        choices=[
+            SelectChoice(code, language.native_name, render_kw={"lang": code})
+            for code, language in LANGUAGES.items()
+        ],
     )
 
 

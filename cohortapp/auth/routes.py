@@ -23,6 +23,7 @@ from cohortapp.auth.services import (
     usable_invitation,
 )
 from cohortapp.extensions import db, limiter
+from cohortapp.forms import render_form
 from cohortapp.i18n import SESSION_KEY
 from cohortapp.urls import is_safe_next
 
@@ -58,7 +59,7 @@ def login():
             start_session(user, remember=form.remember.data)
             return redirect_after_login(form.next.data)
         form.password.errors.append(_("Wrong email address or password."))
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+    return render_form("auth/login.html", form)
 
 
 @bp.post("/logout")
@@ -96,7 +97,7 @@ def forgot_password():
             "info",
         )
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot_password.html", form=form)
+    return render_form("auth/forgot_password.html", form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -113,7 +114,7 @@ def reset_password(token):
         start_session(user)
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("home.index"))
-    return render_template("auth/reset_password.html", form=form)
+    return render_form("auth/reset_password.html", form)
 
 
 def render_link_problem(reason: str, retry_endpoint: str | None = None):
@@ -142,7 +143,7 @@ def invitation(token):
         start_session(user)
         flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
         return redirect(url_for("cities.home", city_slug=invite.city.slug))
-    return render_template("auth/invitation.html", form=form, invitation=invite)
+    return render_form("auth/invitation.html", form, invitation=invite)
 
 
 def accept_as_existing_user(invite, user: User):
@@ -172,7 +173,7 @@ def account():
         return redirect(url_for("auth.account"))
     if not form.is_submitted():
         form.locale.data = current_user.locale or session.get(SESSION_KEY) or "en"
-    return render_template("auth/account.html", form=form, password_form=ChangePasswordForm())
+    return render_form("auth/account.html", form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -183,10 +184,11 @@ def change_password_page():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            change_password(current_user, form.password.data)
+            user = current_user._get_current_object()
+            change_password(user, form.password.data)
             db.session.commit()
             # This device stays signed in under the new session version; others are ended.
-            start_session(current_user)
+            start_session(user)
             flash(_("Your password has been changed. Other devices are signed out."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/change_password.html", form=form), 200 if not form.errors else 422
+    return render_form("auth/change_password.html", form)

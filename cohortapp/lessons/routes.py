@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, url_f
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from cohortapp.access import active_enrollment, require
 from cohortapp.extensions import db
@@ -138,7 +139,9 @@ def render_page(course, lesson, enrollment, form):
     if response is not None and response.kind == "reflection" and not form.is_submitted():
         form.reflection.data = response.body
     if text.activity and text.activity.kind == "check":
-        form.choice.choices = [(option.id, option.text) for option in text.activity.options]
+        form.choice.choices = [
+            SelectChoice(option.id, option.text) for option in text.activity.options
+        ]
         if response is not None and not form.is_submitted():
             form.choice.data = response.choice
     previous, following = course.neighbours(lesson)
