@@ -25,7 +25,7 @@ from cohortapp.extensions import db
 PASSWORD = "correct horse battery"
 
 
-def testing_config(database_url: str) -> dict:
+def config_for_tests(database_url: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -48,7 +48,7 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url):
-    app = create_app(testing_config(database_url))
+    app = create_app(config_for_tests(database_url))
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -1,7 +1,7 @@
 import pytest
 
 from cohortapp import create_app
-from tests.conftest import testing_config
+from tests.conftest import config_for_tests
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
@@ -13,7 +13,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 
 def test_production_starts_with_secret_key_and_sends_hsts(monkeypatch, database_url):
     monkeypatch.setenv("COHORTAPP_ENV", "production")
-    app = create_app({**testing_config(database_url), "SECRET_KEY": "s" * 64})
+    app = create_app({**config_for_tests(database_url), "SECRET_KEY": "s" * 64})
     response = app.test_client().get("/healthz")
     assert response.status_code == 200
     assert "max-age" in response.headers["Strict-Transport-Security"]
@@ -34,7 +34,7 @@ def test_healthz_reports_ok_when_database_answers(client):
 
 def unreachable_database_app(tmp_path):
     url = f"sqlite:///{tmp_path / 'missing-dir' / 'nowhere.db'}"
-    return create_app(testing_config(url))
+    return create_app(config_for_tests(url))
 
 
 def test_healthz_answers_503_when_database_is_unreachable(tmp_path):

@@ -129,6 +129,8 @@ class Course:
         return page.texts.get(self.source_locale), locale != self.source_locale
 
     def is_outdated(self, page: Page, locale: str) -> bool:
+        if locale == self.source_locale:
+            return False
         source = page.texts.get(self.source_locale)
         text = page.texts.get(locale)
         return bool(source and text and text.source_hash != source.file_hash)

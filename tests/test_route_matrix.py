@@ -1,0 +1,138 @@
+"""Every route, every role: the status each gets. A route missing here fails the test.
+
+Roles: anonymous; learner, facilitator and coordinator of city alpha (cohort a1); the
+coordinator of city beta; the platform admin. Expected statuses are per (method, endpoint).
+"""
+
+import pytest
+
+from tests.conftest import login
+
+ROLES = ("anonymous", "learner", "facilitator", "coordinator", "coordinator_b", "admin")
+SIGN_IN = 302  # anonymous visitors are sent to the sign-in page
+
+# Values used to build each URL: they name real objects of city alpha.
+URL_VALUES = {
+    "city_slug": "alpha",
+    "cohort_slug": "a1",
+    "module": "welcome",
+    "page": "how-the-course-works",
+    "token": "no-such-token",
+    "filename": "css/app.css",
+}
+
+# Form data sent with POST requests (CSRF is checked in its own test).
+POST_DATA = {
+    "home.set_language": {"lang": "fr", "next": "/"},
+    "cities.cohorts.lessons.act": {"action": "next"},
+    "auth.account": {"name": "", "locale": "en"},
+}
+
+
+def same(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, anonymous=SIGN_IN):
+    return {**same(status), "anonymous": anonymous}
+
+
+def city_alpha(member, outsider=404):
+    """Members of alpha (and the platform admin) get `member`; beta's coordinator gets 404."""
+    return {**signed_in(member), "coordinator_b": outsider}
+
+
+MATRIX = {
+    ("GET", "static"): same(200),
+    ("GET", "home.index"): same(200),
+    ("GET", "home.healthz"): same(200),
+    ("POST", "home.set_language"): same(302),
+    ("GET", "auth.login"): {**same(302), "anonymous": 200},
+    ("POST", "auth.login"): {**same(302), "anonymous": 422},
+    ("POST", "auth.logout"): same(302),
+    ("POST", "auth.logout_everywhere"): same(302),
+    ("GET", "auth.forgot_password"): same(200),
+    ("POST", "auth.forgot_password"): same(422),
+    ("GET", "auth.reset_password"): same(404),
+    ("POST", "auth.reset_password"): same(404),
+    ("GET", "auth.invitation"): same(404),
+    ("POST", "auth.invitation"): same(404),
+    ("GET", "auth.account"): signed_in(200),
+    ("POST", "auth.account"): signed_in(422),
+    ("GET", "auth.change_password_page"): signed_in(200),
+    ("POST", "auth.change_password_page"): signed_in(422),
+    ("GET", "admin.index"): {**signed_in(403), "admin": 200},
+    ("GET", "cities.home"): city_alpha(200),
+    ("GET", "cities.cohorts.home"): city_alpha(200),
+    ("GET", "cities.cohorts.lessons.page"): city_alpha(200),
+    ("POST", "cities.cohorts.lessons.act"): {**city_alpha(403), "learner": 302},
+}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, rule
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing = {(m, r.endpoint) for m, r in routes(app)} - set(MATRIX)
+    assert not missing, f"routes missing from the access matrix: {sorted(missing)}"
+    stale = set(MATRIX) - {(m, r.endpoint) for m, r in routes(app)}
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def clients(app, world):
+    emails = {
+        "learner": world.learner,
+        "facilitator": world.facilitator,
+        "coordinator": world.coordinator,
+        "coordinator_b": world.coordinator_b,
+        "admin": world.admin,
+    }
+
+    def client_for(role):
+        client = app.test_client()
+        if role != "anonymous":
+            assert login(client, emails[role]).status_code == 302
+        return client
+
+    return client_for
+
+
+def build_path(app, rule) -> str:
+    values = {name: URL_VALUES[name] for name in rule.arguments}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **values)
+
+
+def test_each_role_gets_the_expected_status_on_every_route(app, clients):
+    failures = []
+    for method, rule in routes(app):
+        path = build_path(app, rule)
+        for role in ROLES:
+            expected = MATRIX[(method, rule.endpoint)][role]
+            client = clients(role)  # fresh each time: some routes sign the user out
+            data = POST_DATA.get(rule.endpoint, {})
+            response = client.open(path, method=method, data=data)
+            if response.status_code != expected:
+                failures.append(
+                    f"{method} {path} as {role}: {response.status_code}, expected {expected}"
+                )
+    assert not failures, "\n".join(failures)
+
+
+def test_every_post_without_a_csrf_token_is_refused(app, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for method, rule in routes(app):
+            if method != "POST":
+                continue
+            path = build_path(app, rule)
+            response = app.test_client().post(path, data=POST_DATA.get(rule.endpoint, {}))
+            assert response.status_code == 400, f"POST {path} accepted without a CSRF token"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
