@@ -39,10 +39,13 @@ def load_page(module: str, slug: str):
 def page(module, page):
     course, lesson = load_page(module, page)
     enrollment = learner_enrollment()
-    if enrollment is not None and g.cohort.is_open:
+    rows = progress_rows(enrollment)
+    html = render_page(course, lesson, enrollment, PageActionForm(), rows)
+    if enrollment is not None and g.cohort.is_open and lesson.key not in rows:
         record_visit(enrollment, lesson.key)
+        # Committed after rendering, so the page's objects are not expired and reloaded.
         db.session.commit()
-    return render_page(course, lesson, enrollment, PageActionForm())
+    return html
 
 
 @bp.post("/pages/<module>/<page>")
@@ -101,6 +104,8 @@ def answer(course, lesson, enrollment, form, activity):
 
 
 def save(course, lesson, enrollment, form, activity):
+    if activity is None or activity.kind != "reflection":
+        abort(400)
     keep_reflection(lesson, enrollment, form, activity)
     db.session.commit()
     flash(_("Your reflection is saved. You can change it whenever you come back."), "success")
@@ -127,13 +132,13 @@ def redirect_after_completion(course, lesson, enrollment):
     return redirect(url_for("cities.cohorts.home"))
 
 
-def render_page(course, lesson, enrollment, form):
+def render_page(course, lesson, enrollment, form, rows=None):
     locale = str(get_locale())
     text, fallback = course.text(lesson, locale)
     if text is None:
         current_app.logger.error("no usable text for page %s; run: flask content check", lesson.key)
         return render_template("lessons/unavailable.html", lesson=lesson), 503
-    rows = progress_rows(enrollment)
+    rows = progress_rows(enrollment) if rows is None else rows
     done = completed_keys(rows, course)
     response = response_for(enrollment, lesson.key)
     if response is not None and response.kind == "reflection" and not form.is_submitted():
