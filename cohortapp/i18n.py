@@ -71,13 +71,22 @@ def register_template_helpers(app) -> None:
     import flask_babel
 
     from cohortapp.access import can
-    from cohortapp.labels import role_label, status_label
+    from cohortapp.labels import (
+        import_reason_label,
+        import_status_label,
+        pace_label,
+        role_label,
+        status_label,
+    )
 
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.globals.update(
         can=can,
         role_label=role_label,
         status_label=status_label,
+        import_status_label=import_status_label,
+        import_reason_label=import_reason_label,
+        pace_label=pace_label,
         get_locale=flask_babel.get_locale,
         text_direction=text_direction,
         offered_languages=offered_languages,

@@ -2,7 +2,7 @@
 
 from cohortapp.audit import AuditEvent
 from cohortapp.auth.models import AuthToken, Invitation, User
-from cohortapp.cities.models import City, Membership
+from cohortapp.cities.models import City, EnrolmentImport, LocalNote, Membership
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.lessons.models import PageProgress, Response
 from cohortapp.mail.models import OutboxMessage
@@ -13,7 +13,9 @@ __all__ = [
     "City",
     "Cohort",
     "Enrollment",
+    "EnrolmentImport",
     "Invitation",
+    "LocalNote",
     "Membership",
     "OutboxMessage",
     "PageProgress",

@@ -94,7 +94,18 @@ class AccountForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
-    )
+    # Required only of accounts that have a password (not of those made through a join link).
+    current_password = PasswordField(_l("Current password"))
     password, confirm = new_password_fields()
+
+
+class SignInLinkForm(FlaskForm):
+    email = email_field()
+    next = HiddenField()
+
+
+class JoinForm(FlaskForm):
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
+    )
+    email = email_field(_l("Your work email address"))

@@ -86,6 +86,8 @@ class Invitation(db.Model):
         ForeignKey("cohorts.id", ondelete="CASCADE"), index=True
     )
     email: Mapped[str] = mapped_column(String(254), index=True)
+    # The name the coordinator gave, offered to the invited person to confirm.
+    name: Mapped[str] = mapped_column(String(120), default="", server_default="")
     role: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,8 +8,10 @@ from cohortapp.auth.forms import (
     AccountForm,
     ChangePasswordForm,
     ForgotPasswordForm,
+    JoinForm,
     LoginForm,
     ResetPasswordForm,
+    SignInLinkForm,
 )
 from cohortapp.auth.models import User, find_user_by_email
 from cohortapp.auth.services import (
@@ -137,6 +139,8 @@ def invitation(token):
     if existing is not None:
         return accept_as_existing_user(invite, existing)
     form = AcceptInvitationForm()
+    if not form.is_submitted() and invite.name:
+        form.name.data = invite.name
     if form.validate_on_submit():
         user = register_invited_user(invite, form.name.data, form.password.data)
         db.session.commit()
@@ -181,7 +185,8 @@ def account():
 def change_password_page():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
+        has_password = bool(current_user.password_hash)
+        if has_password and not current_user.check_password(form.current_password.data or ""):
             form.current_password.errors.append(_("This is not your current password."))
         else:
             user = current_user._get_current_object()
@@ -192,3 +197,98 @@ def change_password_page():
             flash(_("Your password has been changed. Other devices are signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_form("auth/change_password.html", form)
+
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def request_sign_in_link():
+    form = SignInLinkForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        target = form.next.data if is_safe_next(form.next.data) else None
+        services.send_sign_in_link(form.email.data, target)
+        db.session.commit()
+        flash(
+            _(
+                "If an account exists for %(email)s, we have sent it a sign-in link. It works "
+                "once, within 30 minutes.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_form("auth/sign_in_link.html", form)
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def sign_in_with_link(token):
+    # Opening the link only shows a button: mail scanners that fetch links must not use it up.
+    try:
+        services.usable_auth_token(token, "signin")
+    except TokenError as error:
+        return render_link_problem(error.reason, retry_endpoint="auth.request_sign_in_link")
+    if request.method == "GET":
+        return render_template("auth/sign_in_with_link.html")
+    row = services.use_sign_in_link(token)
+    db.session.commit()
+    start_session(row.user)
+    return redirect_after_login(row.next_path)
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+def join(code):
+    from cohortapp.cohorts.services import (
+        email_domain_allowed,
+        enroll,
+        enrollment_of,
+        find_cohort_by_join_code,
+    )
+
+    cohort = find_cohort_by_join_code(code)
+    if cohort is None or not cohort.is_open or cohort.city.is_archived:
+        return render_template("auth/join_unavailable.html"), 404
+    if not current_user.is_authenticated:
+        return join_as_visitor(cohort, code, email_domain_allowed)
+    user = current_user._get_current_object()
+    allowed = email_domain_allowed(cohort, user.email)
+    existing = enrollment_of(cohort, user)
+    if existing is not None and existing.removed_at is None:
+        flash(_("You are already in this cohort."), "info")
+        return redirect(cohort_url(cohort))
+    if request.method == "POST" and allowed:
+        enroll(cohort, user, "learner")
+        db.session.commit()
+        flash(_("Welcome to %(cohort)s.", cohort=cohort.name), "success")
+        return redirect(cohort_url(cohort))
+    return render_template("auth/join_confirm.html", cohort=cohort, allowed=allowed)
+
+
+def cohort_url(cohort) -> str:
+    return url_for("cities.cohorts.home", city_slug=cohort.city.slug, cohort_slug=cohort.slug)
+
+
+def join_as_visitor(cohort, code, email_domain_allowed):
+    form = JoinForm()
+    if form.validate_on_submit():
+        if not email_domain_allowed(cohort, form.email.data):
+            form.email.errors.append(
+                _(
+                    "This cohort is open to addresses ending in %(domains)s. Use your work address.",
+                    domains=", ".join(cohort.join_domains.split(",")),
+                )
+            )
+        else:
+            services.send_sign_in_link(
+                form.email.data, url_for("auth.join", code=code), name=form.name.data
+            )
+            db.session.commit()
+            flash(
+                _(
+                    "We have sent a link to %(email)s. Open it within 30 minutes to join the cohort.",
+                    email=form.email.data,
+                ),
+                "info",
+            )
+            return redirect(url_for("auth.join", code=code))
+    return render_form("auth/join.html", form, cohort=cohort, code=code)

@@ -104,13 +104,14 @@ def change_password(user: User, new_password: str) -> None:
 
 
 def create_invitation(
-    city, email: str, role: str, *, actor: User | None, cohort=None
+    city, email: str, role: str, *, actor: User | None, cohort=None, name: str = ""
 ) -> tuple[Invitation, str]:
     token = new_token()
     invitation = Invitation(
         city_id=city.id,
         cohort_id=cohort.id if cohort is not None else None,
         email=User.normalise_email(email),
+        name=name.strip()[:120],
         role=role,
         token_hash=hash_token(token),
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
@@ -169,3 +170,36 @@ def register_invited_user(invitation: Invitation, name: str, password: str) -> U
     db.session.flush()
     accept_invitation(invitation, user)
     return user
+
+
+SIGN_IN_LINK_MINUTES = 30
+
+
+def send_sign_in_link(email: str, next_path: str | None = None, *, name: str = "") -> bool:
+    """Email a one-time sign-in link. With `name`, an unknown address gets an account first
+    (used by join links: owning the address is proven by opening the link)."""
+    user = find_user_by_email(email)
+    if user is None and name:
+        user = User(email=User.normalise_email(email), name=name.strip())
+        db.session.add(user)
+        db.session.flush()
+    if user is None or not user.is_active:
+        return False
+    token = issue_auth_token(
+        user, "signin", timedelta(minutes=SIGN_IN_LINK_MINUTES), next_path=next_path
+    )
+    queue_email(
+        user.email,
+        "sign_in_link",
+        locale=preferred_locale(user),
+        user=user,
+        link=absolute_url("auth.sign_in_with_link", token=token),
+        minutes=SIGN_IN_LINK_MINUTES,
+    )
+    return True
+
+
+def use_sign_in_link(token: str) -> AuthToken:
+    row = usable_auth_token(token, "signin")
+    row.used_at = utcnow()
+    return row

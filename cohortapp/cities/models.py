@@ -1,6 +1,7 @@
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cohortapp.auth.models import User
@@ -52,3 +53,34 @@ class Membership(db.Model):
 
     city: Mapped[City] = relationship()
     user: Mapped[User] = relationship()
+
+
+class LocalNote(db.Model):
+    """A city's own note on a lesson page, in one language: "In <city>: ..."."""
+
+    __tablename__ = "local_notes"
+    __table_args__ = (UniqueConstraint("city_id", "page_key", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"))
+    page_key: Mapped[str] = mapped_column(String(120))
+    locale: Mapped[str] = mapped_column(String(10))
+    body_md: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class EnrolmentImport(db.Model):
+    """An uploaded enrolment spreadsheet, kept between its preview and its confirmation."""
+
+    __tablename__ = "enrolment_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,7 +1,22 @@
-from sqlalchemy import select
+"""Cities and their people: creating cities, coordinators, members, enrolling by email, notes."""
 
-from cohortapp.cities.models import City, Membership
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from cohortapp import audit
+from cohortapp.auth.models import Invitation, User, find_user_by_email
+from cohortapp.cities.models import City, LocalNote, Membership
+from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
+from cohortapp.markdown import render_markdown
+from cohortapp.sqltypes import utcnow
+
+CITY_FIELDS = ("slug", "name", "country", "default_locale", "locales", "brand_color")
+
+
+def find_city(slug: str) -> City | None:
+    return db.session.scalar(select(City).where(City.slug == slug))
 
 
 def ensure_membership(city: City, user, role: str) -> Membership:
@@ -17,5 +32,290 @@ def ensure_membership(city: City, user, role: str) -> Membership:
     return membership
 
 
-def find_city(slug: str) -> City | None:
-    return db.session.scalar(select(City).where(City.slug == slug))
+def create_city(values: dict, *, actor) -> City:
+    city = City(**{field: values[field] for field in CITY_FIELDS})
+    db.session.add(city)
+    db.session.flush()
+    audit.record("city.created", actor=actor, city=city, target=city.slug, name=city.name)
+    return city
+
+
+def update_city(city: City, values: dict, *, actor) -> None:
+    changed = {}
+    for field in CITY_FIELDS:
+        if field == "slug":
+            continue  # a city's address never changes: links in emails must keep working
+        if field in values and getattr(city, field) != values[field]:
+            changed[field] = values[field]
+            setattr(city, field, values[field])
+    if changed:
+        audit.record("city.updated", actor=actor, city=city, target=city.slug, **changed)
+
+
+def set_city_archived(city: City, archived: bool, *, actor) -> None:
+    if archived == city.is_archived:
+        return
+    city.archived_at = utcnow() if archived else None
+    action = "city.archived" if archived else "city.restored"
+    audit.record(action, actor=actor, city=city, target=city.slug)
+
+
+def city_coordinators(city: City) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.city_id == city.id, Membership.role == "coordinator")
+            .order_by(User.name, User.email)
+        )
+    )
+
+
+def remove_membership(city: City, user: User, role: str, *, actor) -> bool:
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.city_id == city.id, Membership.user_id == user.id, Membership.role == role
+        )
+    )
+    if membership is None:
+        return False
+    db.session.delete(membership)
+    audit.record(f"{role}.removed", actor=actor, city=city, target=user.email)
+    return True
+
+
+@dataclass(frozen=True)
+class EnrolmentOutcome:
+    """What enrolling an address did.
+
+    One of: enrolled, restored, invited, appointed, already_enrolled, already_invited.
+    """
+
+    status: str
+    user: User | None = None
+    invitation: Invitation | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.status in {"enrolled", "restored", "invited", "appointed"}
+
+
+def pending_invitation(city: City, email: str, cohort: Cohort | None, role: str):
+    query = select(Invitation).where(
+        Invitation.city_id == city.id,
+        Invitation.email == User.normalise_email(email),
+        Invitation.role == role,
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > utcnow(),
+    )
+    query = query.where(
+        Invitation.cohort_id == cohort.id if cohort is not None else Invitation.cohort_id.is_(None)
+    )
+    return db.session.scalar(query)
+
+
+def enrol_by_email(
+    cohort: Cohort, email: str, role: str, *, actor, name: str = ""
+) -> EnrolmentOutcome:
+    """An existing account is enrolled at once (and told by email); a new address is invited."""
+    from cohortapp.auth.services import create_invitation
+    from cohortapp.cohorts.services import enroll, enrollment_of
+
+    user = find_user_by_email(email)
+    if user is None:
+        if pending_invitation(cohort.city, email, cohort, role) is not None:
+            return EnrolmentOutcome("already_invited")
+        invitation, _token = create_invitation(
+            cohort.city, email, role, actor=actor, cohort=cohort, name=name
+        )
+        audit.record(
+            "invitation.created",
+            actor=actor,
+            city=cohort.city,
+            target=invitation.email,
+            cohort=cohort.slug,
+            role=role,
+            name=name,
+        )
+        return EnrolmentOutcome("invited", invitation=invitation)
+    existing = enrollment_of(cohort, user)
+    if existing is not None and existing.removed_at is None and existing.role == role:
+        return EnrolmentOutcome("already_enrolled", user=user)
+    status = "restored" if existing is not None and existing.removed_at else "enrolled"
+    enroll(cohort, user, role)
+    send_enrolment_notice(cohort, user, role)
+    audit.record(
+        f"enrollment.{status}",
+        actor=actor,
+        city=cohort.city,
+        target=user.email,
+        cohort=cohort.slug,
+        role=role,
+    )
+    return EnrolmentOutcome(status, user=user)
+
+
+def send_enrolment_notice(cohort: Cohort, user: User, role: str) -> None:
+    from cohortapp.auth.services import preferred_locale
+    from cohortapp.mail.services import queue_email
+    from cohortapp.urls import absolute_url
+
+    queue_email(
+        user.email,
+        "enrolled",
+        locale=preferred_locale(user, cohort.locale, cohort.city.default_locale),
+        user=user,
+        cohort=cohort,
+        city=cohort.city,
+        role=role,
+        link=absolute_url(
+            "cities.cohorts.home", city_slug=cohort.city.slug, cohort_slug=cohort.slug
+        ),
+    )
+
+
+def appoint_coordinator(city: City, email: str, *, actor) -> EnrolmentOutcome:
+    from cohortapp.auth.services import create_invitation
+
+    user = find_user_by_email(email)
+    if user is None:
+        if pending_invitation(city, email, None, "coordinator") is not None:
+            return EnrolmentOutcome("already_invited")
+        invitation, _token = create_invitation(city, email, "coordinator", actor=actor)
+        audit.record(
+            "invitation.created",
+            actor=actor,
+            city=city,
+            target=invitation.email,
+            role="coordinator",
+        )
+        return EnrolmentOutcome("invited", invitation=invitation)
+    if "coordinator" in member_roles(city, user):
+        return EnrolmentOutcome("already_enrolled", user=user)
+    ensure_membership(city, user, "coordinator")
+    audit.record("coordinator.appointed", actor=actor, city=city, target=user.email)
+    return EnrolmentOutcome("appointed", user=user)
+
+
+def member_roles(city: City, user: User) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(Membership.role).where(
+                Membership.city_id == city.id, Membership.user_id == user.id
+            )
+        )
+    )
+
+
+def resend_invitation(invitation: Invitation, *, actor) -> Invitation:
+    """Replace the invitation by a fresh one (new link and expiry); the old link stops working."""
+    from cohortapp.auth.services import create_invitation
+
+    invitation.revoked_at = utcnow()
+    fresh, _token = create_invitation(
+        invitation.city,
+        invitation.email,
+        invitation.role,
+        actor=actor,
+        cohort=invitation.cohort,
+        name=invitation.name,
+    )
+    audit.record("invitation.resent", actor=actor, city=invitation.city, target=invitation.email)
+    return fresh
+
+
+def revoke_invitation(invitation: Invitation, *, actor) -> None:
+    if invitation.revoked_at is None and invitation.accepted_at is None:
+        invitation.revoked_at = utcnow()
+        audit.record(
+            "invitation.revoked", actor=actor, city=invitation.city, target=invitation.email
+        )
+
+
+def open_invitations(city: City, cohort: Cohort | None = None) -> list[Invitation]:
+    query = (
+        select(Invitation)
+        .where(
+            Invitation.city_id == city.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .order_by(Invitation.created_at.desc())
+    )
+    if cohort is not None:
+        query = query.where(Invitation.cohort_id == cohort.id)
+    return list(db.session.scalars(query))
+
+
+def members_query(city: City, search: str = "", role: str = ""):
+    """Users with a role in the city, by name, filtered by name or email and by role."""
+    member_ids = select(Membership.user_id).where(Membership.city_id == city.id)
+    if role:
+        member_ids = member_ids.where(Membership.role == role)
+    query = select(User).where(User.id.in_(member_ids)).order_by(func.lower(User.name), User.email)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+    return query
+
+
+def roles_by_user(city: City, user_ids: list[int]) -> dict[int, list[str]]:
+    rows = db.session.execute(
+        select(Membership.user_id, Membership.role)
+        .where(Membership.city_id == city.id, Membership.user_id.in_(user_ids))
+        .order_by(Membership.role)
+    )
+    result: dict[int, list[str]] = {}
+    for user_id, role in rows:
+        result.setdefault(user_id, []).append(role)
+    return result
+
+
+def cohorts_by_user(city: City, user_ids: list[int]) -> dict[int, list[tuple[Cohort, Enrollment]]]:
+    rows = db.session.execute(
+        select(Enrollment, Cohort)
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .where(Cohort.city_id == city.id, Enrollment.user_id.in_(user_ids))
+        .order_by(Cohort.name)
+    )
+    result: dict[int, list[tuple[Cohort, Enrollment]]] = {}
+    for enrollment, cohort in rows:
+        result.setdefault(enrollment.user_id, []).append((cohort, enrollment))
+    return result
+
+
+def local_notes(city: City, page_key: str) -> dict[str, LocalNote]:
+    notes = db.session.scalars(
+        select(LocalNote).where(LocalNote.city_id == city.id, LocalNote.page_key == page_key)
+    )
+    return {note.locale: note for note in notes}
+
+
+def pages_with_notes(city: City) -> dict[str, list[str]]:
+    rows = db.session.execute(
+        select(LocalNote.page_key, LocalNote.locale).where(LocalNote.city_id == city.id)
+    )
+    result: dict[str, list[str]] = {}
+    for page_key, locale in rows:
+        result.setdefault(page_key, []).append(locale)
+    return result
+
+
+def save_local_note(city: City, page_key: str, locale: str, body: str, *, actor) -> None:
+    """Create, change or (with an empty body) delete the note of one page in one language."""
+    note = local_notes(city, page_key).get(locale)
+    body = body.strip()
+    if not body:
+        if note is not None:
+            db.session.delete(note)
+            audit.record("note.deleted", actor=actor, city=city, target=page_key, locale=locale)
+        return
+    if note is not None and note.body_md == body:
+        return
+    if note is None:
+        note = LocalNote(city_id=city.id, page_key=page_key, locale=locale)
+        db.session.add(note)
+    note.body_md, note.body_html = body, render_markdown(body)
+    note.updated_at, note.updated_by_id = utcnow(), actor.id if actor else None
+    audit.record("note.saved", actor=actor, city=city, target=page_key, locale=locale)

@@ -1,10 +1,12 @@
+from datetime import date
+
 from flask import abort, g, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 
 from cohortapp.access import active_enrollment, current_roles, require
 from cohortapp.cohorts import bp
-from cohortapp.cohorts.services import find_cohort
+from cohortapp.cohorts.services import find_cohort, module_targets, pace_status
 from cohortapp.lessons.services import (
     completed_keys,
     current_course,
@@ -36,8 +38,11 @@ def home():
     enrollment = active_enrollment(current_user, g.cohort)
     is_learner = enrollment is not None and enrollment.role == "learner"
     done = completed_keys(progress_rows(enrollment), course) if is_learner else set()
+    targets = module_targets(g.cohort, course)
     return render_template(
         "cohorts/home.html",
+        targets={target.module_slug: target.due_on for target in targets},
+        pace=pace_status(targets, done, date.today()) if is_learner else None,
         course=course,
         locale=str(get_locale()),
         done=done,

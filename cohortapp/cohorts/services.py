@@ -1,7 +1,112 @@
+"""Cohorts and enrolments: creating, opening and closing cohorts, enrolling, join links, pace."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
+from cohortapp import audit
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
+from cohortapp.sqltypes import utcnow
+
+COHORT_FIELDS = (
+    "name",
+    "slug",
+    "locale",
+    "starts_on",
+    "ends_on",
+    "pace_weeks",
+    "stall_days",
+    "join_domains",
+)
+
+
+def find_cohort(city, slug: str) -> Cohort | None:
+    return db.session.scalar(select(Cohort).where(Cohort.city_id == city.id, Cohort.slug == slug))
+
+
+def city_cohorts(city) -> list[Cohort]:
+    return list(
+        db.session.scalars(
+            select(Cohort).where(Cohort.city_id == city.id).order_by(Cohort.starts_on, Cohort.name)
+        )
+    )
+
+
+def slug_taken(city, slug: str, *, except_id: int | None = None) -> bool:
+    cohort = find_cohort(city, slug)
+    return cohort is not None and cohort.id != except_id
+
+
+def normalise_domains(text: str) -> str:
+    domains = [d.strip().lower().lstrip("@") for d in text.replace(";", ",").split(",")]
+    return ",".join(sorted({d for d in domains if d}))
+
+
+def create_cohort(city, values: dict, *, actor) -> Cohort:
+    cohort = Cohort(city_id=city.id, city=city, status="draft", **_cohort_values(values))
+    db.session.add(cohort)
+    db.session.flush()
+    audit.record("cohort.created", actor=actor, city=city, target=cohort.slug, name=cohort.name)
+    return cohort
+
+
+def update_cohort(cohort: Cohort, values: dict, *, actor) -> None:
+    changed = {}
+    for field, value in _cohort_values(values).items():
+        if getattr(cohort, field) != value:
+            changed[field] = str(value)
+            setattr(cohort, field, value)
+    if changed:
+        audit.record("cohort.updated", actor=actor, city=cohort.city, target=cohort.slug, **changed)
+
+
+def _cohort_values(values: dict) -> dict:
+    result = {field: values[field] for field in COHORT_FIELDS if field in values}
+    if "join_domains" in result:
+        result["join_domains"] = normalise_domains(result["join_domains"] or "")
+    return result
+
+
+def set_cohort_status(cohort: Cohort, status: str, *, actor) -> None:
+    if status == cohort.status:
+        return
+    previous, cohort.status = cohort.status, status
+    audit.record(
+        f"cohort.{status}", actor=actor, city=cohort.city, target=cohort.slug, previous=previous
+    )
+
+
+def new_join_code(cohort: Cohort, *, actor) -> str:
+    cohort.join_code = secrets.token_urlsafe(9)
+    audit.record("cohort.join_link_issued", actor=actor, city=cohort.city, target=cohort.slug)
+    return cohort.join_code
+
+
+def disable_join_link(cohort: Cohort, *, actor) -> None:
+    cohort.join_code = None
+    audit.record("cohort.join_link_disabled", actor=actor, city=cohort.city, target=cohort.slug)
+
+
+def find_cohort_by_join_code(code: str) -> Cohort | None:
+    if not code:
+        return None
+    return db.session.scalar(select(Cohort).where(Cohort.join_code == code))
+
+
+def email_domain_allowed(cohort: Cohort, email: str) -> bool:
+    if not cohort.join_domains:
+        return True
+    domain = email.rsplit("@", 1)[-1].lower()
+    return domain in cohort.join_domains.split(",")
+
+
+def enrollment_of(cohort: Cohort, user) -> Enrollment | None:
+    return db.session.scalar(
+        select(Enrollment).where(Enrollment.cohort_id == cohort.id, Enrollment.user_id == user.id)
+    )
 
 
 def enroll(cohort: Cohort, user, role: str = "learner") -> Enrollment:
@@ -9,9 +114,7 @@ def enroll(cohort: Cohort, user, role: str = "learner") -> Enrollment:
     from cohortapp.cities.services import ensure_membership
 
     ensure_membership(cohort.city, user, role)
-    enrollment = db.session.scalar(
-        select(Enrollment).where(Enrollment.cohort_id == cohort.id, Enrollment.user_id == user.id)
-    )
+    enrollment = enrollment_of(cohort, user)
     if enrollment is None:
         enrollment = Enrollment(cohort_id=cohort.id, user_id=user.id, role=role)
         db.session.add(enrollment)
@@ -22,5 +125,53 @@ def enroll(cohort: Cohort, user, role: str = "learner") -> Enrollment:
     return enrollment
 
 
-def find_cohort(city, slug: str) -> Cohort | None:
-    return db.session.scalar(select(Cohort).where(Cohort.city_id == city.id, Cohort.slug == slug))
+def remove_enrollment(enrollment: Enrollment, *, actor) -> None:
+    """Removal keeps every progress row; enrolling the person again restores it."""
+    if enrollment.removed_at is not None:
+        return
+    enrollment.removed_at = utcnow()
+    cohort = enrollment.cohort
+    audit.record(
+        "enrollment.removed",
+        actor=actor,
+        city=cohort.city,
+        target=enrollment.user.email,
+        cohort=cohort.slug,
+        role=enrollment.role,
+    )
+
+
+@dataclass(frozen=True)
+class ModuleTarget:
+    module_slug: str
+    page_keys: tuple[str, ...]
+    due_on: date
+
+
+def module_targets(cohort: Cohort, course) -> list[ModuleTarget]:
+    """A target date per module, spread over the pace by each module's share of the pages."""
+    if not cohort.pace_weeks or not cohort.starts_on or not course.total:
+        return []
+    days = cohort.pace_weeks * 7
+    targets, pages_so_far = [], 0
+    for module in course.modules:
+        pages_so_far += len(module.pages)
+        offset = round(days * pages_so_far / course.total)
+        targets.append(
+            ModuleTarget(
+                module.slug,
+                tuple(page.key for page in module.pages),
+                cohort.starts_on + timedelta(days=offset),
+            )
+        )
+    return targets
+
+
+def pace_status(targets: list[ModuleTarget], done: set[str], today: date) -> str | None:
+    """'on_track' or 'behind' (a module whose date has passed is unfinished); None without pace."""
+    if not targets:
+        return None
+    for target in targets:
+        if target.due_on < today and not set(target.page_keys) <= done:
+            return "behind"
+    return "on_track"

@@ -5,6 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from cohortapp.access import active_enrollment, require
+from cohortapp.cities.services import local_notes
 from cohortapp.extensions import db
 from cohortapp.lessons import bp
 from cohortapp.lessons.forms import PageActionForm
@@ -152,6 +153,7 @@ def render_page(course, lesson, enrollment, form, rows=None):
     previous, following = course.neighbours(lesson)
     return render_template(
         "lessons/page.html",
+        local_note=local_note_for(lesson.key, locale),
         course=course,
         lesson=lesson,
         text=text,
@@ -167,3 +169,9 @@ def render_page(course, lesson, enrollment, form, rows=None):
         enrollment=enrollment,
         can_record=enrollment is not None and g.cohort.is_open,
     )
+
+
+def local_note_for(page_key: str, locale: str):
+    """The city's note in the reader's language, else in the city's default language."""
+    notes = local_notes(g.city, page_key)
+    return notes.get(locale) or notes.get(g.city.default_locale)

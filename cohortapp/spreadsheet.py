@@ -1,0 +1,20 @@
+"""CSV files that spreadsheet programs open safely: UTF-8 with BOM, formulas neutralised."""
+
+import csv
+import io
+
+# A cell beginning with one of these is run as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return "\ufeff" + buffer.getvalue()
