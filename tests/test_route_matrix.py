@@ -19,6 +19,13 @@ URL_VALUES = {
     "page": "how-the-course-works",
     "token": "no-such-token",
     "filename": "css/app.css",
+    "cohort": "a1",
+    "slug": "alpha",
+    "code": "no-such-code",
+    "user_id": 999999,
+    "enrollment_id": 999999,
+    "invitation_id": 999999,
+    "import_id": 999999,
 }
 
 # Form data sent with POST requests (CSRF is checked in its own test).
@@ -26,6 +33,9 @@ POST_DATA = {
     "home.set_language": {"lang": "fr", "next": "/"},
     "cities.cohorts.lessons.act": {"action": "next"},
     "auth.account": {"name": "", "locale": "en"},
+    "cities.manage.cohort_status": {"status": "open"},
+    "cities.manage.edit_cohort": {"name": ""},
+    "cities.manage.join_link": {"action": "issue"},
 }
 
 
@@ -40,6 +50,15 @@ def signed_in(status, anonymous=SIGN_IN):
 def city_alpha(member, outsider=404):
     """Members of alpha (and the platform admin) get `member`; beta's coordinator gets 404."""
     return {**signed_in(member), "coordinator_b": outsider}
+
+
+def admin_only(status):
+    return {**signed_in(403), "admin": status}
+
+
+def coordinator_only(status):
+    """Alpha's coordinator and the platform admin; other members of alpha 403; beta's 404."""
+    return {**city_alpha(403), "coordinator": status, "admin": status}
 
 
 MATRIX = {
@@ -66,6 +85,45 @@ MATRIX = {
     ("GET", "cities.cohorts.home"): city_alpha(200),
     ("GET", "cities.cohorts.lessons.page"): city_alpha(200),
     ("POST", "cities.cohorts.lessons.act"): {**city_alpha(403), "learner": 302},
+    ("GET", "auth.request_sign_in_link"): same(200),
+    ("POST", "auth.request_sign_in_link"): same(422),
+    ("GET", "auth.sign_in_with_link"): same(404),
+    ("POST", "auth.sign_in_with_link"): same(404),
+    ("GET", "auth.join"): same(404),
+    ("POST", "auth.join"): same(404),
+    # Platform admin pages (city "alpha"; the ids of missing objects give 404 to the admin).
+    ("GET", "admin.new_city"): admin_only(200),
+    ("POST", "admin.new_city"): admin_only(422),
+    ("GET", "admin.city"): admin_only(200),
+    ("POST", "admin.city"): admin_only(422),
+    ("POST", "admin.archive"): admin_only(302),
+    ("POST", "admin.appoint"): admin_only(422),
+    ("POST", "admin.remove_coordinator"): admin_only(404),
+    ("GET", "admin.translations"): admin_only(200),
+    # The coordinator's pages of city alpha (cohort a1; missing objects give 404).
+    ("GET", "cities.manage.index"): coordinator_only(200),
+    ("GET", "cities.manage.new_cohort"): coordinator_only(200),
+    ("POST", "cities.manage.new_cohort"): coordinator_only(422),
+    ("GET", "cities.manage.edit_cohort"): coordinator_only(200),
+    ("POST", "cities.manage.edit_cohort"): coordinator_only(422),
+    ("GET", "cities.manage.cohort"): coordinator_only(200),
+    ("POST", "cities.manage.cohort_status"): coordinator_only(302),
+    ("POST", "cities.manage.enrol"): coordinator_only(422),
+    ("POST", "cities.manage.remove"): coordinator_only(404),
+    ("POST", "cities.manage.join_link"): coordinator_only(302),
+    ("POST", "cities.manage.resend"): coordinator_only(404),
+    ("POST", "cities.manage.revoke"): coordinator_only(404),
+    ("GET", "cities.manage.people"): coordinator_only(200),
+    ("GET", "cities.manage.new_import"): coordinator_only(200),
+    ("POST", "cities.manage.new_import"): coordinator_only(422),
+    ("GET", "cities.manage.show_import"): coordinator_only(404),
+    ("POST", "cities.manage.apply_import"): coordinator_only(404),
+    ("GET", "cities.manage.rejected_rows"): coordinator_only(404),
+    ("GET", "cities.manage.notes"): coordinator_only(200),
+    ("GET", "cities.manage.edit_note"): coordinator_only(200),
+    ("POST", "cities.manage.edit_note"): coordinator_only(302),
+    ("GET", "cities.manage.audit_log"): coordinator_only(200),
+    ("GET", "cities.manage.translations"): coordinator_only(200),
 }
 
 

@@ -98,14 +98,19 @@ def city(slug):
         db.session.commit()
         flash(_("The city is saved."), "success")
         return redirect(url_for(".city", slug=item.slug))
-    return render_form(
+    return render_city_page(item, form, CoordinatorForm())
+
+
+def render_city_page(item: City, form: CityForm, coordinator_form: CoordinatorForm):
+    html = render_template(
         "admin/city_form.html",
-        form,
+        form=form,
         city=item,
-        coordinator_form=CoordinatorForm(),
+        coordinator_form=coordinator_form,
         coordinators=city_coordinators(item),
         invitations=[i for i in open_invitations(item) if i.role == "coordinator"],
     )
+    return html, 422 if form.errors or coordinator_form.errors else 200
 
 
 @bp.post("/cities/<slug>/archive")
@@ -134,8 +139,7 @@ def appoint(slug):
     item = city_or_404(slug)
     form = CoordinatorForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.email.errors) or _("Enter a valid email address."), "error")
-        return redirect(url_for(".city", slug=item.slug) + "#coordinators")
+        return render_city_page(item, CityForm(obj=item, formdata=None), form)
     email = form.email.data.lower()
     outcome = appoint_coordinator(item, email, actor=actor())
     db.session.commit()
