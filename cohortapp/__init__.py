@@ -75,9 +75,10 @@ def _register_blueprints(app: Flask) -> None:
     from cohortapp.admin import bp as admin_bp
     from cohortapp.auth import bp as auth_bp
     from cohortapp.cities import bp as cities_bp
+    from cohortapp.discussion.library import platform_bp as library_bp
     from cohortapp.mail import bp as mail_bp
 
-    for blueprint in (home.bp, auth_bp, admin_bp, cities_bp, mail_bp):
+    for blueprint in (home.bp, auth_bp, admin_bp, cities_bp, library_bp, mail_bp):
         app.register_blueprint(blueprint)
 
 
@@ -134,9 +135,11 @@ def _register_request_hooks(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from cohortapp.demo import demo_command
+    from cohortapp.discussion.cli import notifications_cli
     from cohortapp.lessons.cli import content_cli
     from cohortapp.mail.cli import outbox_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(notifications_cli)

@@ -11,3 +11,8 @@ def is_safe_next(target: str | None) -> bool:
     if not target or not target.startswith("/"):
         return False
     return not target.startswith("//") and "\\" not in target and "\n" not in target
+
+
+def offline_request_context():
+    """A request context for commands run from cron: links and translations need one."""
+    return current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])

@@ -84,6 +84,9 @@ class AccountForm(FlaskForm):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
     )
+    wants_digest = BooleanField(
+        _l("Send me one email a day about new answers, instead of one email per answer")
+    )
     locale = SelectField(
         _l("Language"),
         choices=[

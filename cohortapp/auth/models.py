@@ -20,6 +20,8 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Q&A notifications: False = one email per new answer, True = one daily digest.
+    wants_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # Part of the login id: bumping it ends every session and remember-me cookie of the user.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -171,6 +171,7 @@ def account():
     if form.validate_on_submit():
         current_user.name = form.name.data.strip()
         current_user.locale = form.locale.data
+        current_user.wants_digest = form.wants_digest.data
         session[SESSION_KEY] = form.locale.data
         db.session.commit()
         flash(_("Your details have been saved."), "success")

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 
 from cohortapp.access import active_enrollment, require
 from cohortapp.cities.services import local_notes
+from cohortapp.discussion.services import page_questions
 from cohortapp.extensions import db
 from cohortapp.lessons import bp
 from cohortapp.lessons.forms import PageActionForm
@@ -154,6 +155,7 @@ def render_page(course, lesson, enrollment, form, rows=None):
     return render_template(
         "lessons/page.html",
         local_note=local_note_for(lesson.key, locale),
+        page_questions=page_questions(g.cohort, lesson.key),
         course=course,
         lesson=lesson,
         text=text,

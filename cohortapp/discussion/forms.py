@@ -1,0 +1,61 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+BODY_MAX = 10_000
+
+
+class QuestionForm(FlaskForm):
+    title = StringField(
+        _l("Your question, in one sentence"),
+        validators=[
+            DataRequired(_l("Write your question.")),
+            Length(min=8, max=200, message=_l("Write between 8 and 200 characters.")),
+        ],
+    )
+    body = TextAreaField(
+        _l("Details"),
+        validators=[
+            Optional(),
+            Length(max=BODY_MAX, message=_l("Keep it under %(max)s characters.")),
+        ],
+        description=_l(
+            "Optional. Markdown works: **bold**, lists with -, links as [text](https://...)."
+        ),
+    )
+    page_key = SelectField(_l("About the lesson page"), validators=[Optional()])
+    submission_key = HiddenField()
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+
+class AnswerForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your answer"),
+        validators=[
+            DataRequired(_l("Write your answer.")),
+            Length(max=BODY_MAX, message=_l("Keep it under %(max)s characters.")),
+        ],
+        description=_l("Markdown works: **bold**, lists with -, links as [text](https://...)."),
+    )
+    submission_key = HiddenField()
+    version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
+
+
+class FlagForm(FlaskForm):
+    reason = SelectField(
+        _l("Why should a facilitator look at this?"),
+        choices=[
+            SelectChoice("spam", _l("Spam or advertising")),
+            SelectChoice("offensive", _l("Offensive or discriminatory")),
+            SelectChoice("off_topic", _l("Off topic")),
+            SelectChoice("personal_data", _l("Shares someone's personal data")),
+            SelectChoice("other", _l("Something else")),
+        ],
+    )
+    comment = StringField(_l("Comment (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class ShareForm(FlaskForm):
+    show_names = BooleanField(_l("Show the names of the people who asked and answered"))
