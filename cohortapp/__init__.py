@@ -134,6 +134,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from cohortapp.cohorts.cli import reminders_cli
     from cohortapp.demo import demo_command
     from cohortapp.discussion.cli import notifications_cli
     from cohortapp.lessons.cli import content_cli
@@ -143,3 +144,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(reminders_cli)

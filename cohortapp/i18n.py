@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask import g, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, gettext
 from flask_login import current_user
 
 
@@ -74,6 +74,7 @@ def register_template_helpers(app) -> None:
     from cohortapp.labels import (
         import_reason_label,
         import_status_label,
+        learner_status_label,
         pace_label,
         role_label,
         status_label,
@@ -87,6 +88,7 @@ def register_template_helpers(app) -> None:
         import_status_label=import_status_label,
         import_reason_label=import_reason_label,
         pace_label=pace_label,
+        learner_status_label=learner_status_label,
         get_locale=flask_babel.get_locale,
         text_direction=text_direction,
         offered_languages=offered_languages,
@@ -96,6 +98,7 @@ def register_template_helpers(app) -> None:
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         number=lambda value: format_decimal(value),
         percent=lambda value: format_percent(value),
+        add_percent=lambda value: gettext("%(percent)s%%", percent=value),
     )
 
 

@@ -78,3 +78,13 @@ def enrolment_outcome_message(status: str, email: str) -> str:
 def pace_label(status: str | None) -> str:
     labels = {"on_track": _("on track"), "behind": _("behind")}
     return labels.get(status or "", "")
+
+
+def learner_status_label(status: str) -> str:
+    labels = {
+        "not_started": _("not started"),
+        "in_progress": _("in progress"),
+        "completed": _("completed"),
+        "stalled": _("stalled"),
+    }
+    return labels.get(status, status)

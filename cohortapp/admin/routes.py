@@ -32,7 +32,11 @@ def actor():
 @bp.get("/")
 @require_platform_admin
 def index():
-    return render_template("admin/index.html", cities=cities_with_counts())
+    from cohortapp.cohorts.dashboard import city_completion_rates
+
+    return render_template(
+        "admin/index.html", cities=cities_with_counts(), rates=city_completion_rates()
+    )
 
 
 def cities_with_counts():

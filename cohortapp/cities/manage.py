@@ -35,6 +35,7 @@ from cohortapp.cities.services import (
     roles_by_user,
     save_local_note,
 )
+from cohortapp.cohorts import dashboard
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.cohorts.services import (
     city_cohorts,
@@ -51,6 +52,7 @@ from cohortapp.extensions import db
 from cohortapp.forms import render_form
 from cohortapp.labels import enrolment_outcome_message, import_file_problem, import_reason_label
 from cohortapp.lessons.services import current_course, page_statuses, translation_status
+from cohortapp.sqltypes import utcnow
 
 bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
 
@@ -69,19 +71,51 @@ def actor():
 @bp.get("/")
 @require("city.manage")
 def index():
-    counts = dict(
-        db.session.execute(
-            select(Enrollment.cohort_id, func.count())
-            .join(Cohort, Cohort.id == Enrollment.cohort_id)
-            .where(
-                Cohort.city_id == g.city.id,
-                Enrollment.removed_at.is_(None),
-                Enrollment.role == "learner",
-            )
-            .group_by(Enrollment.cohort_id)
-        ).all()
+    course = current_course()
+    cohorts = city_cohorts(g.city)
+    rows = dashboard.learner_rows([cohort.id for cohort in cohorts], course)
+    now = utcnow()
+    figures = {
+        cohort.id: dashboard.headline(
+            [r for r in rows if r.cohort_id == cohort.id], cohort.stall_days, now
+        )
+        for cohort in cohorts
+    }
+    rates = dashboard.city_completion_rates()
+    total, completed = rates.get(g.city.id, (0, 0))
+    others = sorted(
+        round(100 * done / learners)
+        for city_id, (learners, done) in rates.items()
+        if city_id != g.city.id and learners
     )
-    return render_template("manage/index.html", cohorts=city_cohorts(g.city), learner_counts=counts)
+    return render_template(
+        "manage/index.html",
+        cohorts=cohorts,
+        figures=figures,
+        weekly=[
+            (week.strftime("%d/%m"), count)
+            for week, count in dashboard.weekly_completions([c.id for c in cohorts])
+        ],
+        city_rate=round(100 * completed / total) if total else 0,
+        other_rates=others,
+    )
+
+
+@bp.get("/dashboard.csv")
+@require("city.manage")
+def city_csv():
+    from cohortapp.cohorts.routes import learners_csv
+
+    course = current_course()
+    cohorts = {cohort.id: cohort for cohort in city_cohorts(g.city)}
+    rows = dashboard.learner_rows(list(cohorts), course)
+    text = learners_csv(rows, course, cohorts, utcnow())
+    filename = f"{g.city.slug}-progress.csv"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def cohort_values(form: CohortForm) -> dict:

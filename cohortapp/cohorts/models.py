@@ -63,6 +63,7 @@ class Enrollment(db.Model):
     # Removal is a timestamp: progress is never deleted, and enrolling again restores it.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()

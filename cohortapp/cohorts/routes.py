@@ -1,12 +1,30 @@
 from datetime import date
 
-from flask import abort, g, render_template
-from flask_babel import get_locale
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from cohortapp.access import active_enrollment, current_roles, require
-from cohortapp.cohorts import bp
+from cohortapp.cohorts import bp, reminders
+from cohortapp.cohorts import dashboard as dashboard_data
+from cohortapp.cohorts.models import Enrollment
 from cohortapp.cohorts.services import find_cohort, module_targets, pace_status
+from cohortapp.discussion.models import Answer, Question
+from cohortapp.extensions import db
+from cohortapp.labels import learner_status_label, pace_label
+from cohortapp.lessons.models import Response as LessonResponse
 from cohortapp.lessons.services import (
     completed_keys,
     current_course,
@@ -14,6 +32,9 @@ from cohortapp.lessons.services import (
     progress_percent,
     progress_rows,
 )
+from cohortapp.pagination import ListPage
+from cohortapp.spreadsheet import csv_text
+from cohortapp.sqltypes import utcnow
 
 
 @bp.url_value_preprocessor
@@ -52,3 +73,222 @@ def home():
         resume=first_unfinished(course, done) if course.pages else None,
         roles=current_roles(),
     )
+
+
+# Dashboards --------------------------------------------------------------------------------
+
+SORTS = {
+    "name": (lambda row: row.name.lower(), False),
+    "progress": (lambda row: row.percent, True),
+    "activity": (lambda row: row.last_activity or row.enrolled_at, False),
+}
+FILTERS = ("all", "stalled", "not_started", "in_progress", "completed")
+
+
+def chosen(name: str, allowed, default: str) -> str:
+    value = request.args.get(name, default)
+    return value if value in allowed else default
+
+
+def filter_rows(rows, status: str, stall_days: int, now):
+    if status == "stalled":
+        return [row for row in rows if row.is_stalled(stall_days, now)]
+    if status in ("not_started", "in_progress", "completed"):
+        return [row for row in rows if row.status == status]
+    return rows
+
+
+@bp.get("/dashboard")
+@require("progress.view_all")
+def dashboard():
+    course = current_course()
+    now = utcnow()
+    rows = dashboard_data.learner_rows([g.cohort.id], course)
+    status = chosen("status", FILTERS, "all")
+    sort = chosen("sort", SORTS, "name")
+    key, reverse = SORTS[sort]
+    shown = sorted(filter_rows(rows, status, g.cohort.stall_days, now), key=key, reverse=reverse)
+    page = ListPage(shown, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "cohorts/dashboard.html",
+        course=course,
+        locale=str(get_locale()),
+        headline=dashboard_data.headline(rows, g.cohort.stall_days, now),
+        page=page,
+        status=status,
+        sort=sort,
+        now=now,
+        stalled=[row for row in rows if row.is_stalled(g.cohort.stall_days, now)],
+        funnel_bars=funnel_bars(course, dashboard_data.page_funnel(g.cohort.id, course)),
+        check_bars=check_bars(course, dashboard_data.check_results(g.cohort.id, course)),
+        unanswered=dashboard_data.unanswered_questions(g.cohort.id),
+        can_remind=reminders.can_remind,
+    )
+
+
+def page_title(course, key: str) -> str:
+    page = course.page(key)
+    text, _fallback = course.text(page, str(get_locale()))
+    return text.title if text else key
+
+
+def funnel_bars(course, funnel) -> list[tuple[str, int, str]]:
+    return [
+        (f"{number}. {page_title(course, key)}", count, str(count)) for number, key, count in funnel
+    ]
+
+
+def check_bars(course, checks) -> list[tuple[str, int, str]]:
+    bars = []
+    for key, answered, right in checks:
+        percent = round(100 * right / answered) if answered else 0
+        shown = _(
+            "%(percent)s%% (%(right)s of %(answered)s)",
+            percent=percent,
+            right=right,
+            answered=answered,
+        )
+        bars.append((f"{course.page(key).number}. {page_title(course, key)}", percent, shown))
+    return bars
+
+
+@bp.get("/dashboard.csv")
+@require("progress.view_all")
+def dashboard_csv():
+    course = current_course()
+    rows = dashboard_data.learner_rows([g.cohort.id], course)
+    text = learners_csv(rows, course, {g.cohort.id: g.cohort}, utcnow())
+    filename = f"{g.city.slug}-{g.cohort.slug}-progress.csv"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def learners_csv(rows, course, cohorts, now) -> str:
+    header = [
+        _("Cohort"),
+        _("Name"),
+        _("Email"),
+        _("Progress (%)"),
+        _("Current page"),
+        _("Status"),
+        _("Last activity"),
+        _("Reflections"),
+        _("Checks answered"),
+        _("Right first time (%)"),
+        _("Questions"),
+        _("Answers"),
+        _("Pace"),
+    ]
+    body = []
+    for row in rows:
+        cohort = cohorts[row.cohort_id]
+        status = (
+            _("stalled")
+            if row.is_stalled(cohort.stall_days, now)
+            else learner_status_label(row.status)
+        )
+        body.append(
+            [
+                cohort.name,
+                row.name,
+                row.email,
+                row.percent,
+                row.current_page,
+                status,
+                row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
+                row.reflections,
+                row.checks,
+                "" if row.first_try_rate is None else row.first_try_rate,
+                row.questions,
+                row.answers,
+                pace_label(row.pace),
+            ]
+        )
+    return csv_text([header, *body])
+
+
+def enrollment_or_404(enrollment_id: int) -> Enrollment:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.cohort_id != g.cohort.id or enrollment.role != "learner":
+        abort(404)
+    return enrollment
+
+
+@bp.get("/dashboard/learners/<int:enrollment_id>")
+@require("progress.view_all")
+def learner(enrollment_id):
+    enrollment = enrollment_or_404(enrollment_id)
+    course = current_course()
+    rows = [
+        r
+        for r in dashboard_data.learner_rows([g.cohort.id], course)
+        if r.enrollment_id == enrollment.id
+    ]
+    done = completed_keys(progress_rows(enrollment), course)
+    responses = {
+        r.page_key: r
+        for r in db.session.scalars(
+            select(LessonResponse).where(LessonResponse.enrollment_id == enrollment.id)
+        )
+    }
+    questions = list(
+        db.session.scalars(
+            select(Question)
+            .where(Question.cohort_id == g.cohort.id, Question.author_id == enrollment.user_id)
+            .order_by(Question.created_at.desc())
+        )
+    )
+    answers = list(
+        db.session.execute(
+            select(Answer, Question)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Question.cohort_id == g.cohort.id, Answer.author_id == enrollment.user_id)
+            .order_by(Answer.created_at.desc())
+        ).all()
+    )
+    return render_template(
+        "cohorts/learner.html",
+        enrollment=enrollment,
+        row=rows[0] if rows else None,
+        course=course,
+        locale=str(get_locale()),
+        done=done,
+        responses=responses,
+        questions=questions,
+        answers=answers,
+    )
+
+
+@bp.post("/dashboard/remind")
+@require("progress.view_all")
+def remind():
+    if not g.cohort.is_open:
+        flash(_("Reminders are sent only for open cohorts."), "error")
+        return redirect(url_for(".dashboard"))
+    course = current_course()
+    now = utcnow()
+    target = request.form.get("enrollment", "all")
+    stalled = reminders.stalled(g.cohort, course, now)
+    if target != "all":
+        stalled = [row for row in stalled if str(row.enrollment_id) == target]
+        if not stalled:
+            flash(_("This learner is not stalled: no reminder was sent."), "info")
+            return redirect(url_for(".dashboard", status="stalled"))
+    actor = current_user._get_current_object()
+    sent = sum(reminders.remind(g.cohort, row, course, now=now, actor=actor) for row in stalled)
+    db.session.commit()
+    skipped = len(stalled) - sent
+    flash(ngettext("%(num)s reminder sent.", "%(num)s reminders sent.", sent), "success")
+    if skipped:
+        flash(
+            ngettext(
+                "%(num)s learner was reminded less than 3 days ago and was not sent another.",
+                "%(num)s learners were reminded less than 3 days ago and were not sent another.",
+                skipped,
+            ),
+            "info",
+        )
+    return redirect(url_for(".dashboard", status="stalled"))

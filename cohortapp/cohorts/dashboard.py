@@ -1,0 +1,367 @@
+"""Cohort and city progress figures, computed with a fixed number of queries.
+
+Every figure for every learner comes from a handful of GROUP BY queries, whatever the number of
+learners; the rest is arithmetic in Python. The progress figure is the one the learner sees.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import case, func, select
+
+from cohortapp.auth.models import User
+from cohortapp.cohorts.models import Cohort, Enrollment
+from cohortapp.cohorts.services import module_targets, pace_status
+from cohortapp.discussion.models import Answer, Question
+from cohortapp.extensions import db
+from cohortapp.lessons.content import Course
+from cohortapp.lessons.models import PageProgress, Response
+from cohortapp.lessons.services import progress_percent
+from cohortapp.sqltypes import utcnow
+
+STATUSES = ("not_started", "in_progress", "completed")
+
+
+@dataclass
+class LearnerRow:
+    enrollment_id: int
+    cohort_id: int
+    user_id: int
+    name: str
+    email: str
+    enrolled_at: datetime
+    completed_pages: int = 0
+    total_pages: int = 0
+    furthest_page: int = 0
+    module_done: list[int] = field(default_factory=list)
+    last_activity: datetime | None = None
+    reflections: int = 0
+    checks: int = 0
+    checks_first_right: int = 0
+    questions: int = 0
+    answers: int = 0
+    pace: str | None = None
+    last_reminded_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def percent(self) -> int:
+        return progress_percent(self.completed_pages, self.total_pages)
+
+    @property
+    def status(self) -> str:
+        if self.completed_pages >= self.total_pages > 0:
+            return "completed"
+        return "in_progress" if self.furthest_page or self.completed_pages else "not_started"
+
+    @property
+    def first_try_rate(self) -> int | None:
+        return round(100 * self.checks_first_right / self.checks) if self.checks else None
+
+    @property
+    def current_page(self) -> int:
+        """The page the learner is on: the furthest page opened, else the first."""
+        return max(self.furthest_page, 1)
+
+    def is_stalled(self, stall_days: int, now: datetime) -> bool:
+        if self.status == "completed":
+            return False
+        since = self.last_activity or self.enrolled_at
+        return since < now - timedelta(days=stall_days)
+
+
+def _page_number_case(course: Course):
+    return case(
+        {page.key: page.number for page in course.pages}, value=PageProgress.page_key, else_=0
+    )
+
+
+def learner_rows(
+    cohort_ids: list[int], course: Course, today: date | None = None
+) -> list[LearnerRow]:
+    """One row per active learner of the cohorts, with every figure the dashboards show."""
+    if not cohort_ids:
+        return []
+    enrollments = db.session.execute(
+        select(Enrollment, User.name, User.email)
+        .join(User, User.id == Enrollment.user_id)
+        .where(
+            Enrollment.cohort_id.in_(cohort_ids),
+            Enrollment.role == "learner",
+            Enrollment.removed_at.is_(None),
+        )
+    ).all()
+    rows = {
+        e.id: LearnerRow(
+            enrollment_id=e.id,
+            cohort_id=e.cohort_id,
+            user_id=e.user_id,
+            name=name or email,
+            email=email,
+            enrolled_at=e.enrolled_at,
+            total_pages=course.total,
+            module_done=[0] * len(course.modules),
+            last_reminded_at=e.last_reminded_at,
+            completed_at=e.completed_at,
+        )
+        for e, name, email in enrollments
+    }
+    if not rows:
+        return []
+    _add_progress(rows, cohort_ids, course)
+    _add_responses(rows, cohort_ids)
+    _add_posts(rows, cohort_ids)
+    _add_pace(rows, cohort_ids, course, today or date.today())
+    return sorted(rows.values(), key=lambda row: row.name.lower())
+
+
+def _active_learner_ids(cohort_ids):
+    return select(Enrollment.id).where(
+        Enrollment.cohort_id.in_(cohort_ids),
+        Enrollment.role == "learner",
+        Enrollment.removed_at.is_(None),
+    )
+
+
+def _add_progress(rows, cohort_ids, course: Course) -> None:
+    done = PageProgress.completed_at.is_not(None)
+    in_course = PageProgress.page_key.in_(course.by_key)
+    per_module = [
+        func.sum(case((done & PageProgress.page_key.in_([p.key for p in m.pages]), 1), else_=0))
+        for m in course.modules
+    ]
+    query = (
+        select(
+            PageProgress.enrollment_id,
+            func.sum(case((done & in_course, 1), else_=0)),
+            func.max(_page_number_case(course)),
+            func.max(PageProgress.first_seen_at),
+            func.max(PageProgress.completed_at),
+            *per_module,
+        )
+        .where(PageProgress.enrollment_id.in_(_active_learner_ids(cohort_ids)))
+        .group_by(PageProgress.enrollment_id)
+    )
+    for enrollment_id, completed, furthest, seen, finished, *modules in db.session.execute(query):
+        row = rows.get(enrollment_id)
+        if row is None:
+            continue
+        row.completed_pages, row.furthest_page = int(completed or 0), int(furthest or 0)
+        row.module_done = [int(n or 0) for n in modules]
+        row.last_activity = _latest(row.last_activity, _aware(seen), _aware(finished))
+
+
+def _add_responses(rows, cohort_ids) -> None:
+    is_check = Response.kind == "check"
+    query = (
+        select(
+            Response.enrollment_id,
+            func.sum(case((Response.kind == "reflection", 1), else_=0)),
+            func.sum(case((is_check, 1), else_=0)),
+            func.sum(case((is_check & Response.first_choice_correct.is_(True), 1), else_=0)),
+            func.max(Response.updated_at),
+        )
+        .where(Response.enrollment_id.in_(_active_learner_ids(cohort_ids)))
+        .group_by(Response.enrollment_id)
+    )
+    for enrollment_id, reflections, checks, right, updated in db.session.execute(query):
+        row = rows.get(enrollment_id)
+        if row is not None:
+            row.reflections, row.checks, row.checks_first_right = (
+                int(reflections or 0),
+                int(checks or 0),
+                int(right or 0),
+            )
+            row.last_activity = _latest(row.last_activity, _aware(updated))
+
+
+def _add_posts(rows, cohort_ids) -> None:
+    by_user_cohort = {(row.user_id, row.cohort_id): row for row in rows.values()}
+    questions = db.session.execute(
+        select(Question.author_id, Question.cohort_id, func.count(), func.max(Question.created_at))
+        .where(Question.cohort_id.in_(cohort_ids))
+        .group_by(Question.author_id, Question.cohort_id)
+    )
+    for user_id, cohort_id, count, latest in questions:
+        row = by_user_cohort.get((user_id, cohort_id))
+        if row is not None:
+            row.questions = count
+            row.last_activity = _latest(row.last_activity, _aware(latest))
+    answers = db.session.execute(
+        select(Answer.author_id, Question.cohort_id, func.count(), func.max(Answer.created_at))
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.cohort_id.in_(cohort_ids))
+        .group_by(Answer.author_id, Question.cohort_id)
+    )
+    for user_id, cohort_id, count, latest in answers:
+        row = by_user_cohort.get((user_id, cohort_id))
+        if row is not None:
+            row.answers = count
+            row.last_activity = _latest(row.last_activity, _aware(latest))
+
+
+def _add_pace(rows, cohort_ids, course, today) -> None:
+    cohorts = {c.id: c for c in db.session.scalars(select(Cohort).where(Cohort.id.in_(cohort_ids)))}
+    targets = {cid: module_targets(cohort, course) for cid, cohort in cohorts.items()}
+    for row in rows.values():
+        cohort_targets = targets.get(row.cohort_id) or []
+        if not cohort_targets:
+            continue
+        done_modules = {
+            module.slug
+            for module, count in zip(course.modules, row.module_done, strict=True)
+            if count >= len(module.pages)
+        }
+        # pace_status wants page keys; a finished module stands for all its pages.
+        done_keys = {
+            key
+            for target in cohort_targets
+            if target.module_slug in done_modules
+            for key in target.page_keys
+        }
+        row.pace = pace_status(cohort_targets, done_keys, today)
+
+
+def _aware(value):
+    """Timestamps from aggregates, as aware UTC datetimes on every database."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # some SQLite aggregates come back as text
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _latest(*values):
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+@dataclass
+class Headline:
+    enrolled: int
+    not_started: int
+    in_progress: int
+    completed: int
+    median_percent: int
+    active_7_days: int
+    stalled: int
+
+    @property
+    def completion_rate(self) -> int:
+        return round(100 * self.completed / self.enrolled) if self.enrolled else 0
+
+
+def headline(rows: list[LearnerRow], stall_days: int, now: datetime | None = None) -> Headline:
+    now = now or utcnow()
+    week_ago = now - timedelta(days=7)
+    return Headline(
+        enrolled=len(rows),
+        not_started=sum(1 for r in rows if r.status == "not_started"),
+        in_progress=sum(1 for r in rows if r.status == "in_progress"),
+        completed=sum(1 for r in rows if r.status == "completed"),
+        median_percent=round(statistics.median([r.percent for r in rows])) if rows else 0,
+        active_7_days=sum(1 for r in rows if r.last_activity and r.last_activity >= week_ago),
+        stalled=sum(1 for r in rows if r.is_stalled(stall_days, now)),
+    )
+
+
+def page_funnel(cohort_id: int, course: Course) -> list[tuple[int, str, int]]:
+    """(page number, page key, learners who reached it) for every page, in course order."""
+    counts = dict(
+        db.session.execute(
+            select(PageProgress.page_key, func.count())
+            .where(PageProgress.enrollment_id.in_(_active_learner_ids([cohort_id])))
+            .group_by(PageProgress.page_key)
+        ).all()
+    )
+    return [(page.number, page.key, counts.get(page.key, 0)) for page in course.pages]
+
+
+def check_results(cohort_id: int, course: Course) -> list[tuple[str, int, int]]:
+    """(page key, learners who answered, of whom right first time) for every check page."""
+    results = {
+        key: (answered, int(right or 0))
+        for key, answered, right in db.session.execute(
+            select(
+                Response.page_key,
+                func.count(),
+                func.sum(case((Response.first_choice_correct.is_(True), 1), else_=0)),
+            )
+            .where(
+                Response.enrollment_id.in_(_active_learner_ids([cohort_id])),
+                Response.kind == "check",
+            )
+            .group_by(Response.page_key)
+        )
+    }
+    checks = []
+    for page in course.pages:
+        text = page.texts.get(course.source_locale)
+        if text and text.activity and text.activity.kind == "check":
+            answered, right = results.get(page.key, (0, 0))
+            checks.append((page.key, answered, right))
+    return checks
+
+
+def unanswered_questions(cohort_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Question)
+        .where(
+            Question.cohort_id == cohort_id,
+            Question.answer_count == 0,
+            Question.is_hidden.is_(False),
+        )
+    )
+
+
+def weekly_completions(
+    cohort_ids: list[int], weeks: int = 12, today: date | None = None
+) -> list[tuple[date, int]]:
+    """(week start, learners completed by the end of that week) for the last `weeks` weeks."""
+    today = today or date.today()
+    first_monday = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+    dates = (
+        [
+            _aware(value).date()
+            for value in db.session.scalars(
+                select(Enrollment.completed_at).where(
+                    Enrollment.cohort_id.in_(cohort_ids),
+                    Enrollment.role == "learner",
+                    Enrollment.removed_at.is_(None),
+                    Enrollment.completed_at.is_not(None),
+                )
+            )
+        ]
+        if cohort_ids
+        else []
+    )
+    series = []
+    for week in range(weeks):
+        start = first_monday + timedelta(weeks=week)
+        end = start + timedelta(days=7)
+        series.append((start, sum(1 for d in dates if d < end)))
+    return series
+
+
+def city_completion_rates() -> dict[int, tuple[int, int]]:
+    """(learners, completed) per city, every active city: for the platform and the comparison."""
+    from cohortapp.cities.models import City
+
+    rows = db.session.execute(
+        select(
+            Cohort.city_id,
+            func.count(Enrollment.id),
+            func.sum(case((Enrollment.completed_at.is_not(None), 1), else_=0)),
+        )
+        .join(Cohort, Cohort.id == Enrollment.cohort_id)
+        .join(City, City.id == Cohort.city_id)
+        .where(
+            Enrollment.role == "learner",
+            Enrollment.removed_at.is_(None),
+            City.archived_at.is_(None),
+        )
+        .group_by(Cohort.city_id)
+    )
+    return {city_id: (int(total), int(done or 0)) for city_id, total, done in rows}
