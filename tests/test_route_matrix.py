@@ -6,7 +6,11 @@ coordinator of city beta; the platform admin. Expected statuses are per (method,
 
 import pytest
 
-from tests.conftest import login
+from cohortapp.auth.models import User
+from cohortapp.cohorts.models import Cohort, Enrollment
+from cohortapp.discussion.models import Answer, Flag, Question
+from cohortapp.extensions import db
+from tests.conftest import app_db, login
 
 ROLES = ("anonymous", "learner", "facilitator", "coordinator", "coordinator_b", "admin")
 SIGN_IN = 302  # anonymous visitors are sent to the sign-in page
@@ -35,6 +39,8 @@ POST_DATA = {
     "auth.account": {"name": "", "locale": "en"},
     "cities.manage.cohort_status": {"status": "open"},
     "cities.manage.edit_cohort": {"name": ""},
+    "cities.cohorts.discussion.edit_question": {"title": ""},
+    "cities.cohorts.discussion.edit_answer": {"body": ""},
     "cities.manage.join_link": {"action": "issue"},
 }
 
@@ -54,6 +60,11 @@ def city_alpha(member, outsider=404):
 
 def admin_only(status):
     return {**signed_in(403), "admin": status}
+
+
+def moderators(status):
+    """The cohort's facilitator, the city's coordinator and the platform admin; learners 403."""
+    return {**city_alpha(status), "learner": 403}
 
 
 def coordinator_only(status):
@@ -124,6 +135,44 @@ MATRIX = {
     ("POST", "cities.manage.edit_note"): coordinator_only(302),
     ("GET", "cities.manage.audit_log"): coordinator_only(200),
     ("GET", "cities.manage.translations"): coordinator_only(200),
+    # Cohort Q&A of a1: a fresh question by the learner, answered by the facilitator, flagged.
+    ("GET", "cities.cohorts.discussion.index"): city_alpha(200),
+    ("GET", "cities.cohorts.discussion.ask"): city_alpha(200),
+    ("POST", "cities.cohorts.discussion.ask"): city_alpha(422),
+    ("GET", "cities.cohorts.discussion.question"): city_alpha(200),
+    ("POST", "cities.cohorts.discussion.answer"): city_alpha(422),
+    ("GET", "cities.cohorts.discussion.edit_question"): {**city_alpha(403), "learner": 200},
+    ("POST", "cities.cohorts.discussion.edit_question"): {**city_alpha(403), "learner": 422},
+    ("POST", "cities.cohorts.discussion.delete_question"): {**city_alpha(403), "learner": 302},
+    ("GET", "cities.cohorts.discussion.edit_answer"): {**city_alpha(403), "facilitator": 200},
+    ("POST", "cities.cohorts.discussion.edit_answer"): {**city_alpha(403), "facilitator": 422},
+    ("POST", "cities.cohorts.discussion.delete_answer"): {**city_alpha(403), "facilitator": 302},
+    ("POST", "cities.cohorts.discussion.vote_question"): city_alpha(302),
+    ("POST", "cities.cohorts.discussion.vote_answer"): city_alpha(302),
+    ("POST", "cities.cohorts.discussion.follow"): city_alpha(302),
+    ("POST", "cities.cohorts.discussion.accept"): city_alpha(302),
+    ("POST", "cities.cohorts.discussion.endorse"): moderators(302),
+    ("POST", "cities.cohorts.discussion.flag_question"): city_alpha(302),
+    ("POST", "cities.cohorts.discussion.flag_answer"): city_alpha(302),
+    ("POST", "cities.cohorts.discussion.hide_question"): moderators(302),
+    ("POST", "cities.cohorts.discussion.hide_answer"): moderators(302),
+    ("GET", "cities.cohorts.discussion.flags"): moderators(200),
+    ("POST", "cities.cohorts.discussion.dismiss_flag"): moderators(302),
+    ("POST", "cities.cohorts.discussion.reflection_prompt"): moderators(302),
+    ("POST", "cities.cohorts.discussion.share"): moderators(302),
+    ("POST", "cities.cohorts.discussion.unshare"): moderators(302),
+    # Libraries: the fresh question is shared to the platform.
+    ("GET", "cities.library.index"): city_alpha(200),
+    ("GET", "cities.library.item"): city_alpha(200),
+    ("POST", "cities.library.promote"): admin_only(302),
+    ("GET", "platform_library.index_all"): signed_in(200),
+    ("GET", "platform_library.item_all"): signed_in(200),
+    # Dashboards: the cohort's facilitator, the city's coordinator and the admin.
+    ("GET", "cities.cohorts.dashboard"): moderators(200),
+    ("GET", "cities.cohorts.dashboard_csv"): moderators(200),
+    ("GET", "cities.cohorts.learner"): moderators(200),
+    ("POST", "cities.cohorts.remind"): moderators(302),
+    ("GET", "cities.manage.city_csv"): coordinator_only(200),
 }
 
 
@@ -159,8 +208,59 @@ def clients(app, world):
     return client_for
 
 
+def fresh_discussion(app) -> dict:
+    """A question by alpha's learner in a1, answered by the facilitator, flagged, and shared."""
+    with app_db(app) as session:
+        cohort = session.scalar(db.select(Cohort).where(Cohort.slug == "a1"))
+        learner, facilitator = (
+            session.scalar(db.select(User.id).where(User.email == email))
+            for email in ("learner@alpha.example", "facilitator@alpha.example")
+        )
+        question = Question(
+            cohort_id=cohort.id,
+            author_id=learner,
+            title="A question in the matrix",
+            body_md="b",
+            body_html="<p>b</p>",
+            answer_count=1,
+        )
+        session.add(question)
+        session.flush()
+        answer = Answer(
+            question_id=question.id, author_id=facilitator, body_md="a", body_html="<p>a</p>"
+        )
+        session.add(answer)
+        session.flush()
+        question.accepted_answer_id = answer.id
+        question.shared_scope = "platform"
+        flag = Flag(
+            cohort_id=cohort.id,
+            user_id=learner,
+            post_kind="answer",
+            post_id=answer.id,
+            reason="spam",
+        )
+        session.add(flag)
+        session.flush()
+        return {"question_id": question.id, "answer_id": answer.id, "flag_id": flag.id}
+
+
+def learner_enrollment_id(app) -> int:
+    with app_db(app) as session:
+        return session.scalar(
+            db.select(Enrollment.id)
+            .join(User, User.id == Enrollment.user_id)
+            .where(User.email == "learner@alpha.example")
+        )
+
+
 def build_path(app, rule) -> str:
-    values = {name: URL_VALUES[name] for name in rule.arguments}
+    values = {name: URL_VALUES[name] for name in rule.arguments if name in URL_VALUES}
+    if "enrollment_id" in rule.arguments and rule.endpoint == "cities.cohorts.learner":
+        values["enrollment_id"] = learner_enrollment_id(app)
+    if {"question_id", "answer_id", "flag_id"} & set(rule.arguments):
+        fresh = fresh_discussion(app)
+        values.update({name: fresh[name] for name in rule.arguments if name in fresh})
     with app.test_request_context():
         from flask import url_for
 
@@ -170,8 +270,8 @@ def build_path(app, rule) -> str:
 def test_each_role_gets_the_expected_status_on_every_route(app, clients):
     failures = []
     for method, rule in routes(app):
-        path = build_path(app, rule)
         for role in ROLES:
+            path = build_path(app, rule)
             expected = MATRIX[(method, rule.endpoint)][role]
             client = clients(role)  # fresh each time: some routes sign the user out
             data = POST_DATA.get(rule.endpoint, {})
