@@ -110,7 +110,7 @@ def _normalise_header(cell: str) -> str:
 def read_table(text: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, {column: value}) for each non-empty data row."""
     # A cell may be as long as the file itself: long cells are rejected row by row, not by csv.
-    pass  # TEMP
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

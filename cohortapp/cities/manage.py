@@ -109,6 +109,7 @@ def city_csv():
     course = current_course()
     cohorts = {cohort.id: cohort for cohort in city_cohorts(g.city)}
     rows = dashboard.learner_rows(list(cohorts), course)
+    dashboard.add_page_detail(rows, course)
     text = learners_csv(rows, course, cohorts, utcnow())
     filename = f"{g.city.slug}-progress.csv"
     return Response(

@@ -34,6 +34,7 @@ class LearnerRow:
     completed_pages: int = 0
     total_pages: int = 0
     furthest_page: int = 0
+    pages_reached: int = 0
     module_done: list[int] = field(default_factory=list)
     last_activity: datetime | None = None
     reflections: int = 0
@@ -43,7 +44,6 @@ class LearnerRow:
     answers: int = 0
     pace: str | None = None
     last_reminded_at: datetime | None = None
-    completed_at: datetime | None = None
 
     @property
     def percent(self) -> int:
@@ -53,7 +53,7 @@ class LearnerRow:
     def status(self) -> str:
         if self.completed_pages >= self.total_pages > 0:
             return "completed"
-        return "in_progress" if self.furthest_page or self.completed_pages else "not_started"
+        return "in_progress" if self.pages_reached else "not_started"
 
     @property
     def first_try_rate(self) -> int | None:
@@ -71,12 +71,6 @@ class LearnerRow:
         return since < now - timedelta(days=stall_days)
 
 
-def _page_number_case(course: Course):
-    return case(
-        {page.key: page.number for page in course.pages}, value=PageProgress.page_key, else_=0
-    )
-
-
 def learner_rows(
     cohort_ids: list[int], course: Course, today: date | None = None
 ) -> list[LearnerRow]:
@@ -84,7 +78,15 @@ def learner_rows(
     if not cohort_ids:
         return []
     enrollments = db.session.execute(
-        select(Enrollment, User.name, User.email)
+        select(
+            Enrollment.id,
+            Enrollment.cohort_id,
+            Enrollment.user_id,
+            User.name,
+            User.email,
+            Enrollment.enrolled_at,
+            Enrollment.last_reminded_at,
+        )
         .join(User, User.id == Enrollment.user_id)
         .where(
             Enrollment.cohort_id.in_(cohort_ids),
@@ -97,22 +99,20 @@ def learner_rows(
             enrollment_id=e.id,
             cohort_id=e.cohort_id,
             user_id=e.user_id,
-            name=name or email,
-            email=email,
+            name=e.name or e.email,
+            email=e.email,
             enrolled_at=e.enrolled_at,
             total_pages=course.total,
             module_done=[0] * len(course.modules),
             last_reminded_at=e.last_reminded_at,
-            completed_at=e.completed_at,
         )
-        for e, name, email in enrollments
+        for e in enrollments
     }
     if not rows:
         return []
     _add_progress(rows, cohort_ids, course)
     _add_responses(rows, cohort_ids)
     _add_posts(rows, cohort_ids)
-    _add_pace(rows, cohort_ids, course, today or date.today())
     return sorted(rows.values(), key=lambda row: row.name.lower())
 
 
@@ -125,31 +125,50 @@ def _active_learner_ids(cohort_ids):
 
 
 def _add_progress(rows, cohort_ids, course: Course) -> None:
-    done = PageProgress.completed_at.is_not(None)
-    in_course = PageProgress.page_key.in_(course.by_key)
-    per_module = [
-        func.sum(case((done & PageProgress.page_key.in_([p.key for p in m.pages]), 1), else_=0))
-        for m in course.modules
-    ]
+    """Pages reached and completed, and the last time, per learner, in one aggregate query
+    (answered from the covering index on page_progress)."""
     query = (
         select(
             PageProgress.enrollment_id,
-            func.sum(case((done & in_course, 1), else_=0)),
-            func.max(_page_number_case(course)),
-            func.max(PageProgress.first_seen_at),
-            func.max(PageProgress.completed_at),
-            *per_module,
+            func.count(PageProgress.completed_at),
+            func.count(),
+            # A completed page was seen before: the latest of these is the last activity.
+            func.max(func.coalesce(PageProgress.completed_at, PageProgress.first_seen_at)),
         )
-        .where(PageProgress.enrollment_id.in_(_active_learner_ids(cohort_ids)))
+        .where(
+            PageProgress.enrollment_id.in_(_active_learner_ids(cohort_ids)),
+            PageProgress.page_key.in_(course.by_key),
+        )
         .group_by(PageProgress.enrollment_id)
     )
-    for enrollment_id, completed, furthest, seen, finished, *modules in db.session.execute(query):
+    for enrollment_id, completed, reached, latest in db.session.execute(query):
         row = rows.get(enrollment_id)
-        if row is None:
+        if row is not None:
+            row.completed_pages, row.pages_reached = completed, reached
+            row.last_activity = _latest(row.last_activity, _aware(latest))
+
+
+def add_page_detail(rows: list[LearnerRow], course: Course, today: date | None = None) -> None:
+    """The furthest page, pages per module and pace of the given rows (those shown on screen):
+    one query for the pages, one for the cohorts, whatever the number of rows."""
+    by_id = {row.enrollment_id: row for row in rows}
+    if not by_id:
+        return
+    number = {page.key: page.number for page in course.pages}
+    module_index = {
+        page.key: index for index, module in enumerate(course.modules) for page in module.pages
+    }
+    pages = select(
+        PageProgress.enrollment_id, PageProgress.page_key, PageProgress.completed_at.is_not(None)
+    ).where(PageProgress.enrollment_id.in_(list(by_id)))
+    for enrollment_id, page_key, done in db.session.execute(pages):
+        row = by_id[enrollment_id]
+        if page_key not in number:
             continue
-        row.completed_pages, row.furthest_page = int(completed or 0), int(furthest or 0)
-        row.module_done = [int(n or 0) for n in modules]
-        row.last_activity = _latest(row.last_activity, _aware(seen), _aware(finished))
+        row.furthest_page = max(row.furthest_page, number[page_key])
+        if done:
+            row.module_done[module_index[page_key]] += 1
+    _add_pace(by_id, {row.cohort_id for row in rows}, course, today or date.today())
 
 
 def _add_responses(rows, cohort_ids) -> None:
@@ -202,7 +221,9 @@ def _add_posts(rows, cohort_ids) -> None:
 
 
 def _add_pace(rows, cohort_ids, course, today) -> None:
-    cohorts = {c.id: c for c in db.session.scalars(select(Cohort).where(Cohort.id.in_(cohort_ids)))}
+    cohorts = {
+        c.id: c for c in db.session.scalars(select(Cohort).where(Cohort.id.in_(list(cohort_ids))))
+    }
     targets = {cid: module_targets(cohort, course) for cid, cohort in cohorts.items()}
     for row in rows.values():
         cohort_targets = targets.get(row.cohort_id) or []

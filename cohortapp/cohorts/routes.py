@@ -90,6 +90,12 @@ def chosen(name: str, allowed, default: str) -> str:
     return value if value in allowed else default
 
 
+def stalled_first(rows, now):
+    """The stalled learners, longest idle first: the page lists the first few."""
+    stalled = [row for row in rows if row.is_stalled(g.cohort.stall_days, now)]
+    return sorted(stalled, key=lambda row: row.last_activity or row.enrolled_at)
+
+
 def filter_rows(rows, status: str, stall_days: int, now):
     if status == "stalled":
         return [row for row in rows if row.is_stalled(stall_days, now)]
@@ -109,6 +115,7 @@ def dashboard():
     key, reverse = SORTS[sort]
     shown = sorted(filter_rows(rows, status, g.cohort.stall_days, now), key=key, reverse=reverse)
     page = ListPage(shown, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
+    dashboard_data.add_page_detail(page.items, course)
     return render_template(
         "cohorts/dashboard.html",
         course=course,
@@ -118,7 +125,7 @@ def dashboard():
         status=status,
         sort=sort,
         now=now,
-        stalled=[row for row in rows if row.is_stalled(g.cohort.stall_days, now)],
+        stalled=stalled_first(rows, now),
         funnel_bars=funnel_bars(course, dashboard_data.page_funnel(g.cohort.id, course)),
         check_bars=check_bars(course, dashboard_data.check_results(g.cohort.id, course)),
         unanswered=dashboard_data.unanswered_questions(g.cohort.id),
@@ -157,6 +164,7 @@ def check_bars(course, checks) -> list[tuple[str, int, str]]:
 def dashboard_csv():
     course = current_course()
     rows = dashboard_data.learner_rows([g.cohort.id], course)
+    dashboard_data.add_page_detail(rows, course)
     text = learners_csv(rows, course, {g.cohort.id: g.cohort}, utcnow())
     filename = f"{g.city.slug}-{g.cohort.slug}-progress.csv"
     return Response(
@@ -227,6 +235,7 @@ def learner(enrollment_id):
         for r in dashboard_data.learner_rows([g.cohort.id], course)
         if r.enrollment_id == enrollment.id
     ]
+    dashboard_data.add_page_detail(rows, course)
     done = completed_keys(progress_rows(enrollment), course)
     responses = {
         r.page_key: r

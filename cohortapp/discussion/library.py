@@ -53,6 +53,8 @@ def list_page(query, endpoint: str, **context):
 
 def item_page(question: Question, **context):
     answer = services.accepted_answers([question]).get(question.accepted_answer_id)
+    if answer is None:  # no longer accepted, or hidden: not in the library any more
+        abort(404)
     course = current_course()
     lesson = course.page(question.page_key) if question.page_key else None
     return render_template(

@@ -48,6 +48,15 @@ class QuestionFilter:
     search: str = ""
 
 
+def matches(search: str):
+    """Title or body contains the words, whatever their case; % and _ are taken literally."""
+    words = search.lower()
+    return or_(
+        func.lower(Question.title).contains(words, autoescape=True),
+        func.lower(Question.body_md).contains(words, autoescape=True),
+    )
+
+
 def questions_query(cohort: Cohort, options: QuestionFilter, *, viewer: User, moderator: bool):
     query = select(Question).where(Question.cohort_id == cohort.id)
     if not moderator:
@@ -59,12 +68,7 @@ def questions_query(cohort: Cohort, options: QuestionFilter, *, viewer: User, mo
     if options.page_key:
         query = query.where(Question.page_key == options.page_key)
     if options.search:
-        pattern = f"%{options.search.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Question.title).like(pattern), func.lower(Question.body_md).like(pattern)
-            )
-        )
+        query = query.where(matches(options.search))
     order = (
         (Question.vote_count.desc(), Question.created_at.desc())
         if options.sort == "votes"
@@ -450,7 +454,8 @@ def library_query(*, city=None, page_key: str = "", search: str = ""):
     query = (
         select(Question)
         .join(Cohort, Cohort.id == Question.cohort_id)
-        .where(Question.is_hidden.is_(False), Question.accepted_answer_id.is_not(None))
+        .join(Answer, Answer.id == Question.accepted_answer_id)
+        .where(Question.is_hidden.is_(False), Answer.is_hidden.is_(False))
     )
     if city is not None:
         query = query.where(
@@ -461,12 +466,7 @@ def library_query(*, city=None, page_key: str = "", search: str = ""):
     if page_key:
         query = query.where(Question.page_key == page_key)
     if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Question.title).like(pattern), func.lower(Question.body_md).like(pattern)
-            )
-        )
+        query = query.where(matches(search))
     return query.order_by(Question.shared_at.desc(), Question.id.desc())
 
 
@@ -477,7 +477,9 @@ def accepted_answers(questions: list[Question]) -> dict[int, Answer]:
     from sqlalchemy.orm import selectinload
 
     answers = db.session.scalars(
-        select(Answer).options(selectinload(Answer.author)).where(Answer.id.in_(ids))
+        select(Answer)
+        .options(selectinload(Answer.author))
+        .where(Answer.id.in_(ids), Answer.is_hidden.is_(False))
     )
     return {answer.id: answer for answer in answers}
 
@@ -559,10 +561,11 @@ def send_digests(now=None) -> int:
             questions.setdefault(question.id, (question, _question_link(question), []))[2].append(
                 answer
             )
+        cohort = items[0][2].cohort  # without a chosen language: that of the first cohort
         queue_email(
             user.email,
             "digest",
-            locale=preferred_locale(user),
+            locale=preferred_locale(user, cohort.locale, cohort.city.default_locale),
             user=user,
             questions=list(questions.values()),
         )

@@ -1,6 +1,15 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cohortapp.extensions import db
@@ -11,7 +20,17 @@ class PageProgress(db.Model):
     """A learner's trace on one page: when they first opened it and when they completed it."""
 
     __tablename__ = "page_progress"
-    __table_args__ = (UniqueConstraint("enrollment_id", "page_key"),)
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "page_key"),
+        # Covers the dashboards' aggregates, so they never read the table itself.
+        Index(
+            "ix_page_progress_dashboard",
+            "enrollment_id",
+            "page_key",
+            "completed_at",
+            "first_seen_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
@@ -27,6 +46,14 @@ class Response(db.Model):
     __table_args__ = (
         UniqueConstraint("enrollment_id", "page_key"),
         CheckConstraint("kind IN ('reflection', 'check')", name="kind"),
+        Index(
+            "ix_responses_dashboard",
+            "enrollment_id",
+            "kind",
+            "page_key",
+            "first_choice_correct",
+            "updated_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
