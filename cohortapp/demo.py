@@ -14,15 +14,29 @@ from werkzeug.security import generate_password_hash
 
 from cohortapp.auth.models import User, find_user_by_email
 from cohortapp.cities.models import City
-from cohortapp.cities.services import ensure_membership
+from cohortapp.cities.services import ensure_membership, local_notes, save_local_note
 from cohortapp.cohorts.models import Cohort
 from cohortapp.cohorts.services import enroll, find_cohort
+from cohortapp.discussion.models import Question
+from cohortapp.discussion.services import accept_answer, ask_question, post_answer, share_question
 from cohortapp.extensions import db
 from cohortapp.lessons.models import PageProgress, Response
 from cohortapp.lessons.services import current_course
 from cohortapp.sqltypes import utcnow
 
 DEMO_PASSWORD = "intercultural"
+
+
+@dataclass(frozen=True)
+class DemoDiscussion:
+    """A shared question with its accepted answer, and a question still waiting for one."""
+
+    page_key: str
+    question: str
+    details: str
+    answer: str
+    open_question: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,7 @@ class DemoCity:
     cohorts: tuple[tuple[str, str], tuple[str, str]]
     names: tuple[str, ...]
     reflection: str
+    discussion: DemoDiscussion
 
 
 CITIES = (
@@ -63,6 +78,16 @@ CITIES = (
         ),
         "In our housing office the forms are only in English, and we rarely see the "
         "families who arrived most recently. I want to find out who does not come to us.",
+        DemoDiscussion(
+            "lens/knowing-your-diversity",
+            "Where can we find data on languages spoken at home?",
+            "The census question is broad. Has anyone used **school data** for this?",
+            "The schools' admission forms ask for the languages spoken at home. The education "
+            "department can give totals per ward without names; ask for last year's figures.",
+            "Who in the council approves a budget line for interpreting?",
+            "Rivertown's welcome desk for newcomers is on the ground floor of the town hall, "
+            "open on weekday mornings. Ask for Sam Patel, who runs the volunteer interpreters.",
+        ),
     ),
     DemoCity(
         "villeneuve",
@@ -88,6 +113,17 @@ CITIES = (
         ),
         "À la médiathèque, les ateliers du samedi attirent toujours le même public. "
         "J'aimerais les organiser avec les associations du quartier des Tilleuls.",
+        DemoDiscussion(
+            "lens/knowing-your-diversity",
+            "Où trouver des données sur les langues parlées à la maison ?",
+            "Le recensement reste vague. Quelqu'un a-t-il utilisé les **données scolaires** ?",
+            "Les fiches d'inscription des écoles demandent les langues parlées à la maison. Le "
+            "service de l'enseignement peut fournir des totaux par quartier, sans noms.",
+            "Qui, au conseil municipal, valide une ligne budgétaire pour l'interprétariat ?",
+            "À Villeneuve, le guichet d'accueil des nouveaux arrivants se trouve au rez-de-chaussée "
+            "de l'hôtel de ville, ouvert les matins de semaine. Demandez Nadia Bensaïd, qui coordonne "
+            "les interprètes bénévoles.",
+        ),
     ),
 )
 
@@ -229,7 +265,34 @@ def load_demo() -> None:
             enrollment = enroll(cohort, learner, "learner")
             pages_done, idle_days = PROFILES[(number - 1) % 6]
             add_progress(enrollment, pages_done, idle_days, spec.reflection)
+        add_discussion(cohorts[0], spec, facilitator)
+        add_local_note(city, spec, coordinator)
     db.session.commit()
+
+
+def add_discussion(cohort: Cohort, spec: DemoCity, facilitator: User) -> None:
+    """A question answered, accepted and shared to the city library, and one still open."""
+    if db.session.scalar(
+        select(func.count()).select_from(Question).where(Question.cohort_id == cohort.id)
+    ):
+        return
+    talk = spec.discussion
+    asker = find_user_by_email(f"learner2@{spec.slug}.example")
+    other = find_user_by_email(f"learner3@{spec.slug}.example")
+    question = ask_question(cohort, asker, talk.question, talk.details, page_key=talk.page_key)
+    db.session.flush()
+    answer = post_answer(question, facilitator, talk.answer)
+    db.session.flush()
+    accept_answer(question, answer, actor=asker)
+    share_question(question, show_names=False, actor=facilitator)
+    ask_question(cohort, other, talk.open_question, "")
+
+
+def add_local_note(city: City, spec: DemoCity, coordinator: User) -> None:
+    if not local_notes(city, spec.discussion.page_key):
+        save_local_note(
+            city, spec.discussion.page_key, spec.locale, spec.discussion.note, actor=coordinator
+        )
 
 
 @click.command("demo")

@@ -1,9 +1,14 @@
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """A link for emails: the configured public address, never the Host header of a request."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    """A link for emails: the configured public address, never the Host header of a request.
+    Works outside requests too (commands run from cron, the demo loader)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with offline_request_context():
+        return base + url_for(endpoint, **values)
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -98,6 +98,8 @@ def decode(raw: bytes) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise CsvFileError("not_utf8") from error
+    if "\x00" in text:  # UTF-16 without a byte-order mark, or not text; PostgreSQL refuses NUL
+        raise CsvFileError("not_utf8")
     if not text.strip():
         raise CsvFileError("empty")
     return text

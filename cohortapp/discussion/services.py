@@ -488,7 +488,13 @@ def accepted_answers(questions: list[Question]) -> dict[int, Answer]:
 
 
 def notify_followers(question: Question, answer: Answer) -> None:
-    """Each follower but the answer's author is told: at once, or in their daily digest."""
+    """Each follower but the answer's author is told: at once, or in their daily digest.
+
+    Not told: those no longer in the cohort, and learners who have not yet answered a
+    reflect-first prompt (the email would show them an answer they may not read yet).
+    """
+    from cohortapp.access import capabilities_of, cohort_roles
+
     followers = list(
         db.session.scalars(
             select(User)
@@ -498,6 +504,15 @@ def notify_followers(question: Question, answer: Answer) -> None:
     )
     now = utcnow()
     for follower in followers:
+        roles = cohort_roles(follower, question.cohort)
+        if not roles:
+            continue
+        if (
+            question.is_reflection_prompt
+            and "qa.moderate" not in capabilities_of(roles)
+            and not has_answered(question, follower)
+        ):
+            continue
         notification = Notification(user_id=follower.id, answer_id=answer.id, created_at=now)
         if not follower.wants_digest:
             _email_new_answer(follower, question, answer)
