@@ -59,7 +59,7 @@ CITIES = (
         "Rivertown",
         "GB",
         "en",
-        "en,fr",
+        "en,fr,de,es,it,uk,ar",
         "#1f5f8b",
         (("spring-2026", "Spring 2026"), ("autumn-2026", "Autumn 2026")),
         (

@@ -19,6 +19,11 @@ LANGUAGES = {
     for lang in (
         Language("en", "English"),
         Language("fr", "Français"),
+        Language("de", "Deutsch"),
+        Language("es", "Español"),
+        Language("it", "Italiano"),
+        Language("uk", "Українська"),
+        Language("ar", "العربية", rtl=True),
     )
 }
 DEFAULT_LOCALE = "en"
