@@ -94,7 +94,7 @@ CITIES = (
         "Villeneuve",
         "FR",
         "fr",
-        "fr,en",
+        "fr,en,de,es,it,uk,ar",
         "#6b2a7d",
         (("printemps-2026", "Printemps 2026"), ("automne-2026", "Automne 2026")),
         (
