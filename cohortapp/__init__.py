@@ -7,6 +7,7 @@ from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cohortapp import config as config_module
 from cohortapp.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -18,6 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     _ensure_secret_key(app)
+    if app.config["PROXY_FIX"]:
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -134,6 +138,7 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from cohortapp.backup import backup_command
     from cohortapp.cohorts.cli import reminders_cli
     from cohortapp.demo import demo_command
     from cohortapp.discussion.cli import notifications_cli
@@ -141,6 +146,7 @@ def _register_cli(app: Flask) -> None:
     from cohortapp.mail.cli import outbox_cli
 
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(notifications_cli)

@@ -50,6 +50,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("COHORTAPP_REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = _env_bool("COHORTAPP_RATELIMIT", True)
     PAGE_SIZE = 25
+    # Number of proxies (load balancer, nginx) in front of the app whose X-Forwarded-* headers
+    # are trusted; 0 when the app is reached directly.
+    PROXY_FIX = int(os.environ.get("COHORTAPP_PROXY_FIX", "0"))
 
 
 class DevelopmentConfig(Config):
