@@ -102,6 +102,8 @@ def _register_error_handlers(app: Flask) -> None:
     def database_unavailable(error):
         db.session.rollback()
         g.database_down = True
+        # Render without asking the database who is signed in.
+        g._login_user = login_manager.anonymous_user()
         app.logger.error("database unavailable: %s", error)
         return render_template("errors/503.html"), 503
 

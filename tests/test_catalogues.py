@@ -101,7 +101,9 @@ def test_template_catalogue_is_up_to_date_with_the_code(tmp_path):
 
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 TAG = re.compile(r"<[^>]*>", re.S)
-ALLOWED = re.compile(r"^[\s·—–✓…/()\[\]:;,.%|›‹+=\-*#'\"0-9]*$")
+ALLOWED = re.compile(
+    "^[\\s\u00b7\u2014\u2013\u2713\u2026/()\\[\\]:;,.%|\u203a\u2039+=\\-*#'\"0-9]*$"
+)
 TEXT_ATTRIBUTES = re.compile(r'\s(?:aria-label|title|placeholder|alt|data-confirm)="([^"]*)"')
 
 

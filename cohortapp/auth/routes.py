@@ -281,7 +281,10 @@ def join_as_visitor(cohort, code, email_domain_allowed):
             )
         else:
             services.send_sign_in_link(
-                form.email.data, url_for("auth.join", code=code), name=form.name.data
+                form.email.data,
+                url_for("auth.join", code=code),
+                name=form.name.data,
+                locale=cohort.locale or cohort.city.default_locale,
             )
             db.session.commit()
             flash(

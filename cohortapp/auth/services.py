@@ -142,7 +142,7 @@ def usable_invitation(token: str, now: datetime | None = None) -> Invitation:
     invitation = db.session.scalar(
         select(Invitation).where(Invitation.token_hash == hash_token(token))
     )
-    if invitation is None or invitation.revoked_at is not None:
+    if invitation is None or invitation.revoked_at is not None or invitation.city.is_archived:
         raise TokenError("invalid")
     if invitation.accepted_at is not None:
         raise TokenError("used")
@@ -175,9 +175,12 @@ def register_invited_user(invitation: Invitation, name: str, password: str) -> U
 SIGN_IN_LINK_MINUTES = 30
 
 
-def send_sign_in_link(email: str, next_path: str | None = None, *, name: str = "") -> bool:
+def send_sign_in_link(
+    email: str, next_path: str | None = None, *, name: str = "", locale: str | None = None
+) -> bool:
     """Email a one-time sign-in link. With `name`, an unknown address gets an account first
-    (used by join links: owning the address is proven by opening the link)."""
+    (used by join links: owning the address is proven by opening the link). `locale` is the
+    language to use when the person has chosen none (the cohort's, for a join link)."""
     user = find_user_by_email(email)
     if user is None and name:
         user = User(email=User.normalise_email(email), name=name.strip())
@@ -191,7 +194,7 @@ def send_sign_in_link(email: str, next_path: str | None = None, *, name: str = "
     queue_email(
         user.email,
         "sign_in_link",
-        locale=preferred_locale(user),
+        locale=preferred_locale(user, locale),
         user=user,
         link=absolute_url("auth.sign_in_with_link", token=token),
         minutes=SIGN_IN_LINK_MINUTES,

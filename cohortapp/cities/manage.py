@@ -290,6 +290,12 @@ def resend(invitation_id):
     if invitation.accepted_at is not None:
         flash(_("This invitation has already been accepted."), "info")
         return back_to(invitation)
+    if invitation.revoked_at is not None:
+        flash(
+            _("This invitation was withdrawn or replaced. Enrol the person again to invite them."),
+            "info",
+        )
+        return back_to(invitation)
     resend_invitation(invitation, actor=actor())
     db.session.commit()
     flash(

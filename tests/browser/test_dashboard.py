@@ -1,11 +1,9 @@
 from playwright.sync_api import expect
 
-from tests.cohorts.test_dashboard import cohort, course  # noqa: F401  (fixtures)
-
 
 def test_facilitator_dashboard_is_accessible_and_reminds(
     page, live_server, cohort, sign_in, assert_accessible
-):  # noqa: F811
+):
     sign_in(page, cohort.facilitator)
     page.goto(f"{live_server}/c/alpha/cohorts/a1/")
     page.get_by_role("link", name="Progress dashboard").click()
@@ -21,7 +19,7 @@ def test_facilitator_dashboard_is_accessible_and_reminds(
 
 def test_coordinator_city_dashboard_is_accessible(
     page, live_server, cohort, sign_in, assert_accessible
-):  # noqa: F811
+):
     sign_in(page, cohort.coordinator)
     page.goto(f"{live_server}/c/alpha/manage/")
     expect(page.get_by_role("heading", level=2, name="Completion over time")).to_be_visible()

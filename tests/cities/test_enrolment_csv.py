@@ -330,6 +330,22 @@ def test_a_file_not_in_utf8_is_refused_with_a_clear_message(app, coordinator):
     assert no_import_saved(app)
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "email,cohort\nana@alpha.example,a1\n".encode("utf-16"),
+        "email,cohort\nana@alpha.example,a1\n".encode("utf-16-le"),
+        b"email,cohort\nana\x00@alpha.example,a1\n",
+    ],
+    ids=["utf-16", "utf-16 without bom", "nul byte"],
+)
+def test_a_utf16_file_or_one_with_nul_bytes_is_refused_as_not_utf8(app, coordinator, content):
+    response = upload(coordinator, content)
+    assert response.status_code == 422
+    assert "The file is not in UTF-8." in text_of(response)
+    assert no_import_saved(app)
+
+
 def test_a_file_without_the_needed_columns_is_refused(app, coordinator):
     response = upload(coordinator, b"email,name\nana@alpha.example,Ana\n")
     assert response.status_code == 422
@@ -631,14 +647,17 @@ def test_any_file_gives_no_server_error_and_applies_exactly_what_was_previewed(
         assert response.status_code < 500
         if response.status_code != 302:
             assert response.status_code == 422
-            event("file refused"); print("EVT", "file refused")
+            event("file refused")
             return
         import_id = import_id_of(response)
         page = coordinator.get(f"{MANAGE}/imports/{import_id}")
         assert page.status_code == 200
         rows = preview_rows(page)
+        assert len(rows) == page.get_data(as_text=True).count('<tr class="row--')
         to_apply = sum(1 for row in rows if row.status in CHANGES)
-        event("rows to apply" if to_apply else "nothing to apply"); print("EVT", "rows to apply" if to_apply else "nothing to apply")
+        button = re.search(r"Confirm: apply (\d+) rows?", page.get_data(as_text=True))
+        assert (int(button.group(1)) if button else 0) == to_apply
+        event("rows to apply" if to_apply else "nothing to apply")
         before = counts(app)
         assert coordinator.get(f"{MANAGE}/imports/{import_id}/rejected.csv").status_code == 200
         assert counts(app) == before

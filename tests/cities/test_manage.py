@@ -274,6 +274,23 @@ def test_a_new_address_is_invited_and_the_invitation_works(app, coordinator, cli
     assert "invitation.created" in audit_actions(app)
 
 
+def test_enrolment_and_invitation_emails_are_in_the_recipients_language(
+    app, login_as, world, make_user
+):
+    make_user("marie@alpha.example", "Marie", locale="fr")
+    enrol(login_as(world.coordinator), "marie@alpha.example")
+    beta = login_as(world.coordinator_b)
+    enrol(beta, "nouveau@beta.example", cohort="b1", city="beta")
+    enrolled, invited = outbox(app)
+    # "You are enrolled in %(cohort)s" has no French translation in messages.po: the subject
+    # stays English; the translated greeting shows the message was written in French.
+    assert enrolled.subject == "You are enrolled in Alpha One"
+    assert enrolled.body_text.startswith("Bonjour Marie,")
+    # A new address has no language yet: the cohort's (French in Beta Ville) is used.
+    assert invited.subject == "Invitation de Beta Ville au cours sur la cité interculturelle"
+    assert invited.body_text.startswith("Bonjour,")
+
+
 def test_enrolling_again_changes_nothing(app, coordinator, world, make_user):
     make_user("nia@alpha.example", "Nia New")
     enrol(coordinator, "nia@alpha.example")

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 
 from cohortapp.auth.models import User
-from cohortapp.cohorts.models import Cohort
+from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.discussion.models import Answer, Flag, Follow, Question, Vote
 from cohortapp.extensions import db
 from cohortapp.sqltypes import utcnow
-from tests.conftest import app_db
+from tests.conftest import app_db, login
 from tests.discussion.conftest import (
     CLASSMATE,
     LESSON_KEY,
@@ -36,6 +36,7 @@ from tests.discussion.conftest import (
 )
 
 TITLE = "How do we start the intercultural profile?"
+HIDDEN_TAG = '<strong class="tag tag--warning">hidden from learners</strong>'
 
 
 # Asking ------------------------------------------------------------------------------------
@@ -47,7 +48,7 @@ def test_asking_posts_the_question_and_lists_it(app, learner):
     body = flashed(learner, response)
     assert "Your question is posted. You will get an email when someone answers." in body
     assert TITLE in body and "<strong>two weeks</strong>" in body
-    assert "Lee Learner" in body and "0 answers" in body
+    assert "Lee Learner · <time" in body and "0 answers" in body
     (question,) = rows(app, Question)
     assert (question.id, question.title, question.page_key) == (question_id, TITLE, None)
     listing = text_of(learner.get(f"{QA}/"))
@@ -121,7 +122,7 @@ def test_the_author_accepts_an_answer_and_can_withdraw_it(app, learner, facilita
     assert "The answer is marked as accepted." in body
     assert '<span class="badge">Accepted answer</span>' in body
     assert row(app, Question, question_id).accepted_answer_id == answer_id
-    assert "answered" in text_of(learner.get(f"{QA}/"))
+    assert '<span class="tag">answered</span>' in text_of(learner.get(f"{QA}/"))
     body = flashed(learner, learner.post(f"{QA}/answers/{answer_id}/accept"))
     assert "The answer is no longer marked as accepted." in body
     assert row(app, Question, question_id).accepted_answer_id is None
@@ -145,9 +146,7 @@ def test_another_learner_may_not_accept_an_answer(app, learner, classmate, facil
     assert "Accept this answer" not in page
 
 
-def test_a_facilitator_endorses_an_answer_and_learners_cannot(
-    app, learner, classmate, facilitator
-):
+def test_a_facilitator_endorses_an_answer_and_learners_cannot(app, learner, classmate, facilitator):
     question_id = asked(learner, TITLE)
     answer_id = answered(classmate, question_id)
     assert learner.post(f"{QA}/answers/{answer_id}/endorse").status_code == 403
@@ -424,9 +423,7 @@ def test_a_question_with_answers_cannot_be_deleted(app, learner, facilitator):
     assert len(rows(app, Question)) == 1
 
 
-def test_a_question_whose_only_answer_is_hidden_still_cannot_be_deleted(
-    app, learner, facilitator
-):
+def test_a_question_whose_only_answer_is_hidden_still_cannot_be_deleted(app, learner, facilitator):
     question_id = asked(learner, TITLE)
     answer_id = answered(facilitator, question_id)
     facilitator.post(f"{QA}/answers/{answer_id}/hide", data={"hidden": "1"})
@@ -453,7 +450,7 @@ def test_a_reflection_prompt_shows_the_others_answers_after_ones_own(
     assert "Reflect first: write your own answer before reading the others." in before
     assert "1 colleague has answered. Post your own answer to read theirs." in before
     assert "own view" not in before
-    assert "reflect first" in text_of(learner.get(f"{QA}/"))
+    assert '<span class="tag">reflect first</span>' in text_of(learner.get(f"{QA}/"))
     assert "own view" in text_of(facilitator.get(f"{QA}/{question_id}"))
 
     answered(learner, question_id, "The view of the learner.")
@@ -461,14 +458,19 @@ def test_a_reflection_prompt_shows_the_others_answers_after_ones_own(
     assert "their own view." in after and "The view of the learner." in after
     assert "Post your own answer to read theirs." not in after
 
-    facilitator.post(f"{QA}/{question_id}/reflection-prompt", data={"value": "0"})
+
+def test_ending_reflect_first_shows_every_answer_again(app, learner, classmate, facilitator):
+    question_id = asked(facilitator, "What does interculturality mean in your city?")
+    facilitator.post(f"{QA}/{question_id}/reflection-prompt", data={"value": "1"})
+    answered(classmate, question_id, "The view of the classmate.")
+    assert "view of the classmate" not in text_of(learner.get(f"{QA}/{question_id}"))
+    response = facilitator.post(f"{QA}/{question_id}/reflection-prompt", data={"value": "0"})
+    assert "Everyone sees every answer again." in flashed(facilitator, response)
     assert not row(app, Question, question_id).is_reflection_prompt
-    assert "own view" in text_of(login_again(app, CLASSMATE).get(f"{QA}/{question_id}"))
+    assert "view of the classmate" in text_of(learner.get(f"{QA}/{question_id}"))
 
 
 def login_again(app, email):
-    from tests.conftest import login
-
     client = app.test_client()
     assert login(client, email).status_code == 302
     return client
@@ -519,7 +521,47 @@ def test_followers_get_one_email_per_new_answer_but_not_for_their_own(
     assert [m.to_address for m in outbox(app)[3:]] == ["learner@alpha.example"]
 
 
-def test_a_follower_who_chose_the_digest_gets_one_digest_email(app, learner, classmate, facilitator):
+def test_a_reflection_prompt_is_not_read_by_email_before_ones_own_answer(
+    app, learner, classmate, facilitator
+):
+    question_id = asked(facilitator, "What does interculturality mean in your city?")
+    facilitator.post(f"{QA}/{question_id}/reflection-prompt", data={"value": "1"})
+    learner.post(f"{QA}/{question_id}/follow")
+    answered(classmate, question_id, "The view of the classmate.")
+    app.test_cli_runner().invoke(args=["notifications", "digest"])
+    to_facilitator = [m for m in outbox(app) if m.to_address == "facilitator@alpha.example"]
+    assert len(to_facilitator) == 1 and "view of the classmate" in to_facilitator[0].body_text
+    to_learner = [m for m in outbox(app) if m.to_address == "learner@alpha.example"]
+    assert not [m for m in to_learner if "view of the classmate" in m.body_text + m.body_html]
+
+    answered(learner, question_id, "The view of the learner.")
+    answered(classmate, question_id, "A second view of the classmate.")
+    to_learner = [m for m in outbox(app) if m.to_address == "learner@alpha.example"]
+    assert [m for m in to_learner if "A second view of the classmate." in m.body_text]
+
+
+def test_someone_removed_from_the_cohort_gets_no_more_answers_by_email(
+    app, learner, classmate, facilitator, login_as, world
+):
+    question_id = asked(learner, TITLE)
+    classmate.post(f"{QA}/{question_id}/follow")
+    with app_db(app) as session:
+        enrollment_id = session.scalar(
+            db.select(Enrollment.id).join(Enrollment.user).where(User.email == CLASSMATE)
+        )
+    coordinator = login_as(world.coordinator)
+    assert (
+        coordinator.post(f"/c/alpha/manage/cohorts/a1/enrollments/{enrollment_id}/remove")
+    ).status_code == 302
+    assert classmate.get(f"{QA}/{question_id}").status_code == 404
+    answered(facilitator, question_id, "An answer the classmate may no longer read.")
+    app.test_cli_runner().invoke(args=["notifications", "digest"])
+    assert [m.to_address for m in outbox(app)] == ["learner@alpha.example"]
+
+
+def test_a_follower_who_chose_the_digest_gets_one_digest_email(
+    app, learner, classmate, facilitator
+):
     set_user(app, CLASSMATE, wants_digest=True)
     question_id = asked(learner, TITLE)
     other_id = asked(learner, "Another question the classmate follows")
@@ -611,9 +653,7 @@ def test_a_flag_needs_a_known_reason(app, learner, classmate):
     assert rows(app, Flag) == []
 
 
-def test_facilitators_see_the_flag_queue_and_learners_do_not(
-    app, learner, classmate, facilitator
-):
+def test_facilitators_see_the_flag_queue_and_learners_do_not(app, learner, classmate, facilitator):
     question_id = asked(learner, TITLE, body="Question body.")
     answer_id = answered(learner, question_id, "Buy cheap watches here.")
     classmate.post(f"{QA}/answers/{answer_id}/flag", data={"reason": "spam", "comment": "Ads"})
@@ -639,7 +679,7 @@ def test_hiding_a_question_removes_it_for_learners_only(app, learner, classmate,
         assert client.post(f"{QA}/answers/{answer_id}/vote").status_code == 404
     assert post_answer(classmate, question_id).status_code == 404
     page = text_of(facilitator.get(f"{QA}/{question_id}"))
-    assert "hidden from learners" in page and "Show to learners again" in page
+    assert HIDDEN_TAG in page and "Show to learners again" in page
     assert listed_titles(text_of(facilitator.get(f"{QA}/"))) == [TITLE]
     assert "No open flags." in text_of(facilitator.get(f"{QA}/flags"))
 
@@ -659,7 +699,7 @@ def test_hiding_an_answer_removes_it_for_learners_only(app, learner, classmate, 
     assert learner.post(f"{QA}/answers/{answer_id}/vote").status_code == 404
     assert learner.post(f"{QA}/answers/{answer_id}/accept").status_code == 404
     moderator_page = text_of(facilitator.get(f"{QA}/{question_id}"))
-    assert "An answer to hide." in moderator_page and "hidden from learners" in moderator_page
+    assert "An answer to hide." in moderator_page and HIDDEN_TAG in moderator_page
     facilitator.post(f"{QA}/answers/{answer_id}/hide", data={"hidden": "0"})
     assert "An answer to hide." in text_of(learner.get(f"{QA}/{question_id}"))
     assert row(app, Question, question_id).answer_count == 1
