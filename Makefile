@@ -55,10 +55,15 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+LOCALES := fr de es it uk ar
+
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --sort-output --project cohortapp .
+	@for code in $(LOCALES); do \
+		[ -f translations/$$code/LC_MESSAGES/messages.po ] || $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$code; \
+	done
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --ignore-obsolete --no-fuzzy-matching
-	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile -d translations --statistics
 
 demo: db
 

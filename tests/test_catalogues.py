@@ -89,7 +89,7 @@ def test_template_catalogue_is_up_to_date_with_the_code(tmp_path):
             "--no-location",
             "--sort-output",
             "-q",
-            str(ROOT / "cohortapp"),
+            str(ROOT),
         ],
         check=True,
         cwd=ROOT,

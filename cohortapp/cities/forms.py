@@ -177,11 +177,11 @@ class CityForm(FlaskForm):
         from cohortapp.colors import carries_white_text, contrast_ratio
 
         if re.match(r"^#[0-9a-fA-F]{6}$", field.data or "") and not carries_white_text(field.data):
-            ratio = contrast_ratio(field.data, "#ffffff")
+            ratio = round(contrast_ratio(field.data, "#ffffff"), 1)
             raise ValidationError(
                 _l(
                     "White text on this colour has a contrast of %(ratio)s to 1; at least 4.5 to 1 is needed to be readable (WCAG AA). Choose a darker colour.",
-                    ratio=f"{ratio:.1f}",
+                    ratio=ratio,
                 )
             )
 
