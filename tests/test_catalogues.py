@@ -74,9 +74,8 @@ def test_template_catalogue_is_up_to_date_with_the_code(tmp_path):
     fresh = tmp_path / "messages.pot"
     subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
             "extract",
             "-F",
             str(ROOT / "babel.cfg"),
@@ -88,7 +87,6 @@ def test_template_catalogue_is_up_to_date_with_the_code(tmp_path):
             str(fresh),
             "--no-location",
             "--sort-output",
-            "-q",
             str(ROOT),
         ],
         check=True,

@@ -224,7 +224,5 @@ def test_the_sign_in_email_is_in_the_joiners_language(app, client, code, make_us
     make_user("marie@alpha.example", "Marie", locale="fr")
     client.post(f"/join/{code}", data={"name": "Marie", "email": "marie@alpha.example"})
     [message] = outbox(app)
-    # "Your sign-in link" is not translated in messages.po: the subject stays English,
-    # while the translated greeting shows the email was written for a French reader.
-    assert message.subject == "Your sign-in link"
+    assert message.subject == "Votre lien de connexion"
     assert message.body_text.startswith("Bonjour Marie,")

@@ -156,7 +156,5 @@ def test_the_email_is_in_the_users_language(app, client, make_user):
     make_user("marie@alpha.example", "Marie", locale="fr")
     ask(client, "marie@alpha.example")
     [message] = outbox(app)
-    # "Your sign-in link" has no French translation in messages.po yet: the subject stays
-    # English. The greeting is translated, so the body shows the language was chosen.
-    assert message.subject == "Your sign-in link"
+    assert message.subject == "Votre lien de connexion"
     assert message.body_text.startswith("Bonjour Marie,")

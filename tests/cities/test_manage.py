@@ -282,9 +282,7 @@ def test_enrolment_and_invitation_emails_are_in_the_recipients_language(
     beta = login_as(world.coordinator_b)
     enrol(beta, "nouveau@beta.example", cohort="b1", city="beta")
     enrolled, invited = outbox(app)
-    # "You are enrolled in %(cohort)s" has no French translation in messages.po: the subject
-    # stays English; the translated greeting shows the message was written in French.
-    assert enrolled.subject == "You are enrolled in Alpha One"
+    assert enrolled.subject == "Vous êtes inscrit dans Alpha One"
     assert enrolled.body_text.startswith("Bonjour Marie,")
     # A new address has no language yet: the cohort's (French in Beta Ville) is used.
     assert invited.subject == "Invitation de Beta Ville au cours sur la cité interculturelle"
@@ -611,7 +609,7 @@ def test_each_change_appears_in_the_audit_log(app, coordinator, login_as, world,
     assert shown == list(reversed(expected))
     assert "Cora Coordinator" in body and world.learner_b in body
     beta_log = text_of(login_as(world.coordinator_b).get("/c/beta/manage/audit"))
-    assert "Nothing has been changed yet." in beta_log
+    assert "Rien n'a encore été modifié." in beta_log  # beta's pages are in French
 
 
 def test_translation_status_page_shows_each_language(app, coordinator, course):

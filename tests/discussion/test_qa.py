@@ -603,8 +603,7 @@ def test_emails_are_in_the_followers_language(
     assert 'lang="fr"' in to_french.body_html
     assert "Ce message a été envoyé par la plateforme" in to_french.body_html
     assert "Hello Lee Learner," in to_english.body_text
-    # "New answer: %(title)s" has no French translation yet: the subject stays in English.
-    assert to_french.subject == f"New answer: {TITLE}"
+    assert to_french.subject == f"Nouvelle réponse : {TITLE}"
 
 
 def test_the_digest_is_in_the_language_of_the_followers_cohort(app, login_as, world):
