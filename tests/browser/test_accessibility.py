@@ -17,7 +17,8 @@ from cohortapp.extensions import db
 from cohortapp.sqltypes import utcnow
 from tests.conftest import PASSWORD, app_db
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+# Not test-results/: pytest-playwright empties that folder at each run.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 @pytest.fixture
