@@ -49,6 +49,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_STORAGE_URI = os.environ.get("COHORTAPP_REDIS_URL") or "memory://"
     RATELIMIT_ENABLED = _env_bool("COHORTAPP_RATELIMIT", True)
+    RATELIMIT_KEY_PREFIX = os.environ.get("COHORTAPP_RATELIMIT_PREFIX", "cohortapp")
+    RATELIMIT_HEADERS_ENABLED = True
     PAGE_SIZE = 25
     # Number of proxies (load balancer, nginx) in front of the app whose X-Forwarded-* headers
     # are trusted; 0 when the app is reached directly.

@@ -237,6 +237,7 @@ def sign_in_with_link(token):
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit("30 per minute")  # codes cannot be guessed one after the other
 @limiter.limit("10 per minute; 60 per hour", methods=["POST"])
 def join(code):
     from cohortapp.cohorts.services import (
