@@ -238,3 +238,23 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def clients(app, world):
+    """A fresh client signed in as one of the roles of the route matrix (or anonymous)."""
+    emails = {
+        "learner": world.learner,
+        "facilitator": world.facilitator,
+        "coordinator": world.coordinator,
+        "coordinator_b": world.coordinator_b,
+        "admin": world.admin,
+    }
+
+    def client_for(role):
+        client = app.test_client()
+        if role != "anonymous":
+            assert login(client, emails[role]).status_code == 302
+        return client
+
+    return client_for

@@ -4,13 +4,11 @@ Roles: anonymous; learner, facilitator and coordinator of city alpha (cohort a1)
 coordinator of city beta; the platform admin. Expected statuses are per (method, endpoint).
 """
 
-import pytest
-
 from cohortapp.auth.models import User
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.discussion.models import Answer, Flag, Question
 from cohortapp.extensions import db
-from tests.conftest import app_db, login
+from tests.conftest import app_db
 
 ROLES = ("anonymous", "learner", "facilitator", "coordinator", "coordinator_b", "admin")
 SIGN_IN = 302  # anonymous visitors are sent to the sign-in page
@@ -187,25 +185,6 @@ def test_every_route_is_in_the_matrix(app):
     assert not missing, f"routes missing from the access matrix: {sorted(missing)}"
     stale = set(MATRIX) - {(m, r.endpoint) for m, r in routes(app)}
     assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
-
-
-@pytest.fixture
-def clients(app, world):
-    emails = {
-        "learner": world.learner,
-        "facilitator": world.facilitator,
-        "coordinator": world.coordinator,
-        "coordinator_b": world.coordinator_b,
-        "admin": world.admin,
-    }
-
-    def client_for(role):
-        client = app.test_client()
-        if role != "anonymous":
-            assert login(client, emails[role]).status_code == 302
-        return client
-
-    return client_for
 
 
 def fresh_discussion(app) -> dict:
