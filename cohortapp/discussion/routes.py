@@ -56,9 +56,9 @@ def refuse_if_closed(target: str):
 
 def page_choices(course, locale):
     choices = [SelectChoice("", _("No particular page"))]
+    titles = course.page_titles(locale)
     for page in course.pages:
-        text, _fallback = course.text(page, locale)
-        title = text.title if text else page.key
+        title = titles[page.key]
         choices.append(
             SelectChoice(page.key, _("Page %(number)s: %(title)s", number=page.number, title=title))
         )
@@ -90,18 +90,10 @@ def index():
         options=options,
         course=course,
         locale=locale,
-        page_titles=page_titles(course, locale),
+        page_titles=course.page_titles(locale),
         voted=services.my_votes(me(), "question", [q.id for q in page.items]),
         open_flags=len(services.open_flags(g.cohort)) if is_moderator() else 0,
     )
-
-
-def page_titles(course, locale) -> dict[str, str]:
-    titles = {}
-    for page in course.pages:
-        text, _fallback = course.text(page, locale)
-        titles[page.key] = text.title if text else page.key
-    return titles
 
 
 # Asking and answering --------------------------------------------------------------------

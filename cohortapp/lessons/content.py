@@ -128,6 +128,16 @@ class Course:
             return page.texts[locale], False
         return page.texts.get(self.source_locale), locale != self.source_locale
 
+    def page_titles(self, locale: str) -> dict[str, str]:
+        """Every page's title in `locale` (or the source's), computed once per language."""
+        cache = self.__dict__.setdefault("_page_titles", {})
+        if locale not in cache:
+            cache[locale] = {}
+            for page in self.pages:
+                text, _fallback = self.text(page, locale)
+                cache[locale][page.key] = text.title if text else page.key
+        return cache[locale]
+
     def is_outdated(self, page: Page, locale: str) -> bool:
         if locale == self.source_locale:
             return False

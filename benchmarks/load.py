@@ -1,0 +1,271 @@
+"""Load test: concurrent learners doing the real journey against gunicorn (2 workers).
+
+Each virtual learner signs in, opens the cohort page, reads and completes lesson pages one after
+the other, and now and then reads the Q&A list and a question. Then, in the same run, the same
+number of clients request a minimal Flask route, and the lesson page alone, so that the lesson
+page's throughput is reported as a ratio of the minimal route's (the machine is shared by the
+load generator and the server: ratios measured in one run are what compare).
+
+    .venv/bin/python benchmarks/load.py [--seconds 20] [--clients 8]
+
+It builds a fresh SQLite database with the demo data in a temporary folder (or uses
+DATABASE_URL when set), and prints requests per second, p50 and p95 per request type, errors.
+Goals: zero errors, lesson page throughput at least 0.35 of the minimal route, lesson p95 < 50 ms.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "intercultural"
+LEARNERS = [
+    f"learner{n}@{city}.example" for city in ("rivertown", "villeneuve") for n in range(1, 13)
+]
+COHORTS = {
+    "rivertown": ("spring-2026", "autumn-2026"),
+    "villeneuve": ("printemps-2026", "automne-2026"),
+}
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+LESSON_LINK = re.compile(r'href="(/c/[^"]+/pages/[^"]+)"')
+QUESTION_LINK = re.compile(r'href="(/c/[^"]+/qa/\d+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Client:
+    """One virtual user: a connection, its cookies, and the timings of what it asked for."""
+
+    def __init__(self, port: int, record):
+        self.port, self.record, self.cookies = port, record, {}
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def request(
+        self, kind: str, method: str, path: str, form: dict | None = None
+    ) -> tuple[int, str, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        start = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            text = response.read().decode()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.record(kind, time.perf_counter() - start, 599)
+            return 599, "", ""
+        self.record(kind, time.perf_counter() - start, response.status)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text, response.headers.get("Location", "")
+
+
+def learner_journey(client: Client, email: str, stop: threading.Event) -> None:
+    _status, page, _ = client.request("sign-in page", "GET", "/login")
+    token = CSRF.search(page).group(1)
+    status, _, _ = client.request(
+        "sign in", "POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    if status != 302:
+        return
+    city = email.split("@")[1].split(".")[0]
+    number = int(email.split("@")[0].removeprefix("learner"))
+    cohort = COHORTS[city][0 if number <= 6 else 1]
+    home = f"/c/{city}/cohorts/{cohort}/"
+    _, page, _ = client.request("cohort page", "GET", home)
+    lesson = LESSON_LINK.search(page).group(1)
+    steps = 0
+    while not stop.is_set():
+        status, page, _ = client.request("lesson page", "GET", lesson)
+        token = CSRF.search(page)
+        choice = re.search(r'name="choice" id="choice-(\w+)"', page)
+        data = {"action": "next", "csrf_token": token.group(1) if token else ""}
+        if choice and "Your answer" not in page:
+            client.request(
+                "answer a check",
+                "POST",
+                lesson,
+                {"action": "answer", "choice": choice.group(1), "csrf_token": data["csrf_token"]},
+            )
+        status, _, location = client.request("complete a page", "POST", lesson, data)
+        lesson = (
+            location.split("#")[0]
+            if location and "/pages/" in location
+            else LESSON_LINK.search(page).group(1)
+        )
+        steps += 1
+        if steps % 4 == 0:
+            _, page, _ = client.request("Q&A list", "GET", f"/c/{city}/cohorts/{cohort}/qa/")
+            question = QUESTION_LINK.search(page)
+            if question:
+                client.request("question page", "GET", question.group(1))
+
+
+def hammer(client: Client, kind: str, path: str, stop: threading.Event) -> None:
+    while not stop.is_set():
+        client.request(kind, "GET", path)
+
+
+def run_phase(port, clients, seconds, target):
+    results = defaultdict(list)
+    lock = threading.Lock()
+
+    def record(kind, duration, status):
+        with lock:
+            results[kind].append((duration, status))
+
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=target, args=(Client(port, record), index, stop))
+        for index in range(clients)
+    ]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - start
+
+
+def report(title, results, elapsed) -> None:
+    print(f"\n{title} ({elapsed:.0f} s)")
+    print(f"{'request':<18} {'count':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
+    for kind, samples in sorted(results.items()):
+        durations = sorted(d * 1000 for d, _ in samples)
+        errors = sum(1 for _, status in samples if status >= 500)
+        p95 = durations[min(len(durations) - 1, int(len(durations) * 0.95))]
+        print(
+            f"{kind:<18} {len(samples):>7} {len(samples) / elapsed:>8.1f} {statistics.median(durations):>8.1f} {p95:>8.1f} {errors:>7}"
+        )
+
+
+def prepare_database(folder: str) -> dict:
+    env = {
+        **os.environ,
+        "COHORTAPP_ENV": "development",
+        "SECRET_KEY": "load-test",
+        "COHORTAPP_RATELIMIT": "false",
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{folder}/load.db")
+    for command in (["db", "upgrade"], ["demo", "--if-empty"]):
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=8)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        env = prepare_database(folder)
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--chdir",
+                str(ROOT / "benchmarks"),
+                "--pythonpath",
+                str(ROOT),
+                "load_app:app",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            lesson = "/c/rivertown/cohorts/spring-2026/pages/welcome/diversity-as-advantage"
+            journey, t1 = run_phase(
+                port,
+                options.clients,
+                options.seconds,
+                lambda c, i, stop: learner_journey(c, LEARNERS[i % len(LEARNERS)], stop),
+            )
+            report(f"learner journey, {options.clients} concurrent learners", journey, t1)
+
+            def signed_in_lesson(client, index, stop):
+                _, page, _ = client.request("sign-in page", "GET", "/login")
+                client.request(
+                    "sign in",
+                    "POST",
+                    "/login",
+                    {
+                        "email": "learner3@rivertown.example",
+                        "password": PASSWORD,
+                        "csrf_token": CSRF.search(page).group(1),
+                    },
+                )
+                hammer(client, "lesson page only", lesson, stop)
+
+            pages, t2 = run_phase(port, options.clients, options.seconds, signed_in_lesson)
+            ping, t3 = run_phase(
+                port,
+                options.clients,
+                options.seconds,
+                lambda c, i, stop: hammer(c, "minimal route", "/_ping", stop),
+            )
+            report("lesson page alone, signed in", pages, t2)
+            report("minimal Flask route", ping, t3)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    lesson_rate = len(pages["lesson page only"]) / t2
+    ping_rate = len(ping["minimal route"]) / t3
+    lesson_p95 = (
+        sorted(d for d, _ in pages["lesson page only"])[int(len(pages["lesson page only"]) * 0.95)]
+        * 1000
+    )
+    errors = sum(
+        1
+        for r in (journey, pages, ping)
+        for samples in r.values()
+        for _, status in samples
+        if status >= 500
+    )
+    print(
+        f"\nlesson page / minimal route throughput: {lesson_rate / ping_rate:.2f} (goal: at least 0.35)"
+    )
+    print(f"lesson page p95: {lesson_p95:.1f} ms (goal: under 50 ms)")
+    print(f"errors (5xx or failed connections): {errors} (goal: 0)")
+
+
+if __name__ == "__main__":
+    main()
