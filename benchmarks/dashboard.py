@@ -29,7 +29,7 @@ from cohortapp.cities.models import City, Membership
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
 from cohortapp.lessons.models import PageProgress, Response
-from cohortapp.lessons.services import current_course
+from cohortapp.lessons.services import current_course, refresh_progress_summary
 
 SIZES = (10, 100, 1_000, 5_000)
 REQUESTS = 7
@@ -134,6 +134,8 @@ def seed(sizes) -> None:
             db.session.execute(insert(PageProgress), progress[chunk : chunk + 5_000])
         for chunk in range(0, len(responses), 5_000):
             db.session.execute(insert(Response), responses[chunk : chunk + 5_000])
+        for chunk in range(0, len(enrollment_ids), 500):
+            refresh_progress_summary(enrollment_ids[chunk : chunk + 500], course)
         db.session.commit()
         print(
             f"seeded {size:>5} learners: {len(progress):>7} page rows, {len(responses):>7} responses",

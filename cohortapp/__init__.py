@@ -144,12 +144,13 @@ def _register_cli(app: Flask) -> None:
     from cohortapp.cohorts.cli import reminders_cli
     from cohortapp.demo import demo_command
     from cohortapp.discussion.cli import notifications_cli
-    from cohortapp.lessons.cli import content_cli
+    from cohortapp.lessons.cli import content_cli, progress_cli
     from cohortapp.mail.cli import outbox_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(progress_cli)
     app.cli.add_command(notifications_cli)
     app.cli.add_command(reminders_cli)

@@ -21,7 +21,7 @@ from cohortapp.discussion.models import Question
 from cohortapp.discussion.services import accept_answer, ask_question, post_answer, share_question
 from cohortapp.extensions import db
 from cohortapp.lessons.models import PageProgress, Response
-from cohortapp.lessons.services import current_course
+from cohortapp.lessons.services import current_course, refresh_progress_summary
 from cohortapp.sqltypes import utcnow
 
 DEMO_PASSWORD = "intercultural"
@@ -213,6 +213,8 @@ def add_progress(enrollment, pages_done: int, idle_days: int | None, reflection:
             db.session.add(demo_response(enrollment.id, page.key, activity, index, reflection, at))
     if pages_done >= course.total:
         enrollment.completed_at = last
+    db.session.flush()
+    refresh_progress_summary([enrollment.id], course)
 
 
 def demo_response(enrollment_id, page_key, activity, index, reflection, at) -> Response:

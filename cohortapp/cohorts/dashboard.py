@@ -86,6 +86,13 @@ def learner_rows(
             User.email,
             Enrollment.enrolled_at,
             Enrollment.last_reminded_at,
+            Enrollment.pages_completed,
+            Enrollment.pages_reached,
+            Enrollment.reflections_written,
+            Enrollment.checks_answered,
+            Enrollment.checks_right_first,
+            Enrollment.last_page_at,
+            Enrollment.last_response_at,
         )
         .join(User, User.id == Enrollment.user_id)
         .where(
@@ -105,13 +112,17 @@ def learner_rows(
             total_pages=course.total,
             module_done=[0] * len(course.modules),
             last_reminded_at=e.last_reminded_at,
+            completed_pages=e.pages_completed,
+            pages_reached=e.pages_reached,
+            reflections=e.reflections_written,
+            checks=e.checks_answered,
+            checks_first_right=e.checks_right_first,
+            last_activity=_latest(e.last_page_at, e.last_response_at),
         )
         for e in enrollments
     }
     if not rows:
         return []
-    _add_progress(rows, cohort_ids, course)
-    _add_responses(rows, cohort_ids)
     _add_posts(rows, cohort_ids)
     return sorted(rows.values(), key=lambda row: row.name.lower())
 
@@ -122,30 +133,6 @@ def _active_learner_ids(cohort_ids):
         Enrollment.role == "learner",
         Enrollment.removed_at.is_(None),
     )
-
-
-def _add_progress(rows, cohort_ids, course: Course) -> None:
-    """Pages reached and completed, and the last time, per learner, in one aggregate query
-    (answered from the covering index on page_progress)."""
-    query = (
-        select(
-            PageProgress.enrollment_id,
-            func.count(PageProgress.completed_at),
-            func.count(),
-            # A completed page was seen before: the latest of these is the last activity.
-            func.max(func.coalesce(PageProgress.completed_at, PageProgress.first_seen_at)),
-        )
-        .where(
-            PageProgress.enrollment_id.in_(_active_learner_ids(cohort_ids)),
-            PageProgress.page_key.in_(course.by_key),
-        )
-        .group_by(PageProgress.enrollment_id)
-    )
-    for enrollment_id, completed, reached, latest in db.session.execute(query):
-        row = rows.get(enrollment_id)
-        if row is not None:
-            row.completed_pages, row.pages_reached = completed, reached
-            row.last_activity = _latest(row.last_activity, _aware(latest))
 
 
 def add_page_detail(rows: list[LearnerRow], course: Course, today: date | None = None) -> None:
@@ -169,30 +156,6 @@ def add_page_detail(rows: list[LearnerRow], course: Course, today: date | None =
         if done:
             row.module_done[module_index[page_key]] += 1
     _add_pace(by_id, {row.cohort_id for row in rows}, course, today or date.today())
-
-
-def _add_responses(rows, cohort_ids) -> None:
-    is_check = Response.kind == "check"
-    query = (
-        select(
-            Response.enrollment_id,
-            func.sum(case((Response.kind == "reflection", 1), else_=0)),
-            func.sum(case((is_check, 1), else_=0)),
-            func.sum(case((is_check & Response.first_choice_correct.is_(True), 1), else_=0)),
-            func.max(Response.updated_at),
-        )
-        .where(Response.enrollment_id.in_(_active_learner_ids(cohort_ids)))
-        .group_by(Response.enrollment_id)
-    )
-    for enrollment_id, reflections, checks, right, updated in db.session.execute(query):
-        row = rows.get(enrollment_id)
-        if row is not None:
-            row.reflections, row.checks, row.checks_first_right = (
-                int(reflections or 0),
-                int(checks or 0),
-                int(right or 0),
-            )
-            row.last_activity = _latest(row.last_activity, _aware(updated))
 
 
 def _add_posts(rows, cohort_ids) -> None:

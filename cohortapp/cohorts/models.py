@@ -64,6 +64,15 @@ class Enrollment(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A summary of the learner's page and response rows, recounted each time they change
+    # (lessons.services.refresh_progress_summary), so that dashboards read one row per learner.
+    pages_completed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pages_reached: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reflections_written: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checks_answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checks_right_first: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_page_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()

@@ -63,3 +63,21 @@ def stamp_command(locale, page_keys):
         target.write_text(text.replace("---\n", "---\n" + stamp, 1), encoding="utf-8")
         stamped += 1
     click.echo(f"stamped {stamped} page(s) of {locale}")
+
+
+progress_cli = AppGroup("progress", help="Learners' progress.")
+
+
+@progress_cli.command("refresh")
+def refresh_command():
+    """Recount every enrolment's progress summary (after pages were added to or removed from
+    the course, or progress rows were restored from a backup)."""
+    from cohortapp.cohorts.models import Enrollment
+    from cohortapp.extensions import db
+    from cohortapp.lessons.services import current_course, refresh_progress_summary
+
+    ids = list(db.session.scalars(db.select(Enrollment.id)))
+    for start in range(0, len(ids), 500):
+        refresh_progress_summary(ids[start : start + 500], current_course())
+    db.session.commit()
+    click.echo(f"recounted the progress of {len(ids)} enrolment(s)")

@@ -18,6 +18,7 @@ from cohortapp.lessons.services import (
     progress_percent,
     progress_rows,
     record_visit,
+    refresh_progress_summary,
     response_for,
     save_reflection,
 )
@@ -45,6 +46,7 @@ def page(module, page):
     html = render_page(course, lesson, enrollment, PageActionForm(), rows)
     if enrollment is not None and g.cohort.is_open and lesson.key not in rows:
         record_visit(enrollment, lesson.key)
+        refresh_progress_summary([enrollment.id], course)
         # Committed after rendering, so the page's objects are not expired and reloaded.
         db.session.commit()
     return html
@@ -91,7 +93,7 @@ def chosen_action(form, activity, enrollment, lesson) -> str:
 def keep_reflection(lesson, enrollment, form, activity) -> None:
     text = (form.reflection.data or "").strip()
     if activity is not None and activity.kind == "reflection" and text:
-        save_reflection(enrollment, lesson.key, text)
+        save_reflection(enrollment, lesson.key, text, current_course())
 
 
 def answer(course, lesson, enrollment, form, activity):
@@ -100,7 +102,7 @@ def answer(course, lesson, enrollment, form, activity):
     if activity.option(form.choice.data or "") is None:
         form.choice.errors.append(_("Choose one of the answers."))
         return render_page(course, lesson, enrollment, form), 422
-    answer_check(enrollment, lesson.key, activity, form.choice.data)
+    answer_check(enrollment, lesson.key, activity, form.choice.data, course)
     db.session.commit()
     return redirect(page_url(lesson, "#activity"))
 

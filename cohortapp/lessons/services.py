@@ -108,21 +108,13 @@ def complete_page(enrollment, page_key: str, course: Course) -> None:
         )
         .values(completed_at=now)
     )
-    if enrollment.completed_at is None:
-        done = db.session.scalar(
-            select(func.count())
-            .select_from(PageProgress)
-            .where(
-                PageProgress.enrollment_id == enrollment.id,
-                PageProgress.completed_at.is_not(None),
-                PageProgress.page_key.in_(course.by_key),
-            )
-        )
-        if done >= course.total:
-            enrollment.completed_at = now
+    refresh_progress_summary([enrollment.id], course)
+    db.session.refresh(enrollment, ["pages_completed"])
+    if enrollment.completed_at is None and enrollment.pages_completed >= course.total:
+        enrollment.completed_at = now
 
 
-def save_reflection(enrollment, page_key: str, body: str) -> None:
+def save_reflection(enrollment, page_key: str, body: str, course: Course) -> None:
     now = utcnow()
     insert_or_update(
         Response,
@@ -137,9 +129,12 @@ def save_reflection(enrollment, page_key: str, body: str) -> None:
         ["enrollment_id", "page_key"],
         {"body": body, "updated_at": now},
     )
+    refresh_progress_summary([enrollment.id], course)
 
 
-def answer_check(enrollment, page_key: str, activity: Activity, choice: str) -> None:
+def answer_check(
+    enrollment, page_key: str, activity: Activity, choice: str, course: Course
+) -> None:
     """Keep the latest answer; the first answer and whether it was right are kept for ever."""
     now = utcnow()
     correct = choice == activity.correct
@@ -160,6 +155,7 @@ def answer_check(enrollment, page_key: str, activity: Activity, choice: str) -> 
         ["enrollment_id", "page_key"],
         {"choice": choice, "attempts": table.c.attempts + 1, "updated_at": now},
     )
+    refresh_progress_summary([enrollment.id], course)
 
 
 def response_for(enrollment, page_key: str) -> Response | None:
@@ -186,3 +182,43 @@ def completed_counts(enrollment_ids: list[int], course: Course) -> dict[int, int
         .group_by(PageProgress.enrollment_id)
     )
     return dict(rows.all())
+
+
+def refresh_progress_summary(enrollment_ids, course: Course) -> None:
+    """Recount the summary columns of the enrolments from their page and response rows.
+
+    A recount, not an increment: exact whatever the order of concurrent requests, and safe to
+    run again (`flask progress refresh` does it for everyone after the course changes)."""
+    from cohortapp.cohorts.models import Enrollment
+
+    if not enrollment_ids:
+        return
+    pages = PageProgress.enrollment_id == Enrollment.id
+    in_course = PageProgress.page_key.in_(course.by_key)
+    responses = Response.enrollment_id == Enrollment.id
+
+    def count(*conditions):
+        return select(func.count()).where(*conditions).scalar_subquery()
+
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.id.in_(list(enrollment_ids)))
+        .values(
+            pages_completed=count(pages, in_course, PageProgress.completed_at.is_not(None)),
+            pages_reached=count(pages, in_course),
+            reflections_written=count(responses, Response.kind == "reflection"),
+            checks_answered=count(responses, Response.kind == "check"),
+            checks_right_first=count(
+                responses, Response.kind == "check", Response.first_choice_correct.is_(True)
+            ),
+            last_page_at=select(
+                func.max(func.coalesce(PageProgress.completed_at, PageProgress.first_seen_at))
+            )
+            .where(pages)
+            .scalar_subquery(),
+            last_response_at=select(func.max(Response.updated_at))
+            .where(responses)
+            .scalar_subquery(),
+        )
+        .execution_options(synchronize_session=False)
+    )
