@@ -38,6 +38,7 @@ from cohortapp.cities.services import (
 from cohortapp.cohorts import dashboard
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.cohorts.services import (
+    COHORT_FIELDS,
     city_cohorts,
     create_cohort,
     disable_join_link,
@@ -120,19 +121,7 @@ def city_csv():
 
 
 def cohort_values(form: CohortForm) -> dict:
-    return {
-        name: getattr(form, name).data
-        for name in (
-            "name",
-            "slug",
-            "locale",
-            "starts_on",
-            "ends_on",
-            "pace_weeks",
-            "stall_days",
-            "join_domains",
-        )
-    }
+    return {name: getattr(form, name).data for name in COHORT_FIELDS}
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
