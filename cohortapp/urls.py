@@ -19,5 +19,5 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def offline_request_context():
-    """A request context for commands run from cron: links and translations need one."""
+    """A request context outside requests (commands run from cron, the demo): url_for needs one."""
     return current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])

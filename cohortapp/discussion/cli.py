@@ -3,7 +3,6 @@ from flask.cli import AppGroup
 
 from cohortapp.discussion.services import send_digests
 from cohortapp.extensions import db
-from cohortapp.urls import offline_request_context
 
 notifications_cli = AppGroup("notifications", help="Q&A notifications.")
 
@@ -11,7 +10,6 @@ notifications_cli = AppGroup("notifications", help="Q&A notifications.")
 @notifications_cli.command("digest")
 def digest_command():
     """Queue the daily digest of new answers for those who chose it (run once a day)."""
-    with offline_request_context():
-        sent = send_digests()
-        db.session.commit()
+    sent = send_digests()
+    db.session.commit()
     click.echo(f"{sent} digest email(s) queued; send them with: flask --app wsgi outbox send")

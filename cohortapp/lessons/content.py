@@ -380,7 +380,3 @@ def get_course(content_dir: str) -> Course:
             if course is None:
                 course = _cache[content_dir] = load_course(content_dir)
     return course
-
-
-def clear_cache() -> None:
-    _cache.clear()
