@@ -69,11 +69,24 @@ def city_roles(user, city) -> set[str]:
 
 def cohort_roles(user, cohort) -> set[str]:
     """The user's roles in one cohort: their active enrolment, and coordinator if they are one."""
-    roles = {"coordinator"} & city_roles(user, cohort.city)
-    enrollment = active_enrollment(user, cohort)
+    is_coordinator = "coordinator" in city_roles(user, cohort.city)
+    return roles_in_cohort(user, active_enrollment(user, cohort), is_coordinator)
+
+
+def roles_in_cohort(user, enrollment, is_coordinator: bool) -> set[str]:
+    roles = set()
+    if user.is_authenticated and (is_coordinator or user.is_platform_admin):
+        roles.add("coordinator")
     if enrollment is not None:
         roles.add(enrollment.role)
     return roles
+
+
+def remember_cohort_access(user, access) -> None:
+    """Keep what the request's cohort query found, so roles are not looked up again."""
+    if user.is_authenticated:
+        g.setdefault("_enrollments", {})[(user.id, access.cohort.id)] = access.enrollment
+    g._roles = roles_in_cohort(user, access.enrollment, access.is_coordinator)
 
 
 def active_enrollment(user, cohort):

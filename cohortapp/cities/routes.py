@@ -2,19 +2,31 @@ from flask import abort, g, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from cohortapp.access import current_roles, require
+from cohortapp.access import current_roles, remember_cohort_access, require
 from cohortapp.cities import bp
 from cohortapp.cities.services import find_city
 from cohortapp.cohorts.models import Cohort, Enrollment
+from cohortapp.cohorts.services import find_cohort_with_access
 from cohortapp.extensions import db
 
 
 @bp.url_value_preprocessor
 def load_city(endpoint, values):
-    city = find_city(values.pop("city_slug", ""))
+    city_slug = values.pop("city_slug", "")
+    if "cohort_slug" in values:
+        # A cohort's page: the city, cohort and the person's roles come in one query.
+        access = find_cohort_with_access(city_slug, values["cohort_slug"], _user_id())
+        if access is not None:
+            g.cohort = access.cohort
+            remember_cohort_access(current_user, access)
+    city = g.cohort.city if g.get("cohort") is not None else find_city(city_slug)
     if city is None or (city.is_archived and not _is_platform_admin()):
         abort(404)
     g.city = city
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
 
 
 def _is_platform_admin() -> bool:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from cohortapp import audit
 from cohortapp.auth.models import Invitation, User, find_user_by_email
@@ -285,10 +285,13 @@ def cohorts_by_user(city: City, user_ids: list[int]) -> dict[int, list[tuple[Coh
     return result
 
 
+_PAGE_NOTES = select(LocalNote).where(
+    LocalNote.city_id == bindparam("city_id"), LocalNote.page_key == bindparam("page_key")
+)
+
+
 def local_notes(city: City, page_key: str) -> dict[str, LocalNote]:
-    notes = db.session.scalars(
-        select(LocalNote).where(LocalNote.city_id == city.id, LocalNote.page_key == page_key)
-    )
+    notes = db.session.scalars(_PAGE_NOTES, {"city_id": city.id, "page_key": page_key})
     return {note.locale: note for note in notes}
 
 

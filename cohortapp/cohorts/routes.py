@@ -39,7 +39,8 @@ from cohortapp.sqltypes import utcnow
 
 @bp.url_value_preprocessor
 def load_cohort(endpoint, values):
-    cohort = find_cohort(g.city, values.pop("cohort_slug", ""))
+    slug = values.pop("cohort_slug", "")
+    cohort = g.get("cohort") or find_cohort(g.city, slug)
     if cohort is None:
         abort(404)
     g.cohort = cohort

@@ -7,7 +7,7 @@ creates one post.
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cohortapp import audit
@@ -77,19 +77,21 @@ def questions_query(cohort: Cohort, options: QuestionFilter, *, viewer: User, mo
     return query.order_by(*order, Question.id.desc())
 
 
-def page_questions(cohort: Cohort, page_key: str, limit: int = 5) -> list[Question]:
-    return list(
-        db.session.scalars(
-            select(Question)
-            .where(
-                Question.cohort_id == cohort.id,
-                Question.page_key == page_key,
-                Question.is_hidden.is_(False),
-            )
-            .order_by(Question.vote_count.desc(), Question.created_at.desc())
-            .limit(limit)
-        )
+_PAGE_QUESTIONS = (
+    select(Question)
+    .where(
+        Question.cohort_id == bindparam("cohort_id"),
+        Question.page_key == bindparam("page_key"),
+        Question.is_hidden.is_(False),
     )
+    .order_by(Question.vote_count.desc(), Question.created_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def page_questions(cohort: Cohort, page_key: str, limit: int = 5) -> list[Question]:
+    values = {"cohort_id": cohort.id, "page_key": page_key, "limit": limit}
+    return list(db.session.scalars(_PAGE_QUESTIONS, values))
 
 
 def my_votes(user: User, kind: str, post_ids: list[int]) -> set[int]:

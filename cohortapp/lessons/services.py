@@ -1,9 +1,10 @@
 """The course as the app sees it, and the rules of progress through it."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from cohortapp.extensions import db
 from cohortapp.lessons.content import Activity, Course, Page, get_course
@@ -70,17 +71,25 @@ def progress_percent(completed: int, total: int) -> int:
     return min(100, completed * 100 // total)
 
 
-def progress_rows(enrollment) -> dict[str, PageProgress]:
+# Statements read on every lesson page are built once; each request only binds its values.
+_PAGES_SEEN = select(PageProgress.page_key, PageProgress.completed_at).where(
+    PageProgress.enrollment_id == bindparam("enrollment_id")
+)
+_RESPONSE = select(Response).where(
+    Response.enrollment_id == bindparam("enrollment_id"),
+    Response.page_key == bindparam("page_key"),
+)
+
+
+def progress_rows(enrollment) -> dict[str, datetime | None]:
+    """The pages the learner has opened, each with when it was completed (None: not yet)."""
     if enrollment is None:
         return {}
-    rows = db.session.scalars(
-        select(PageProgress).where(PageProgress.enrollment_id == enrollment.id)
-    )
-    return {row.page_key: row for row in rows}
+    return dict(db.session.execute(_PAGES_SEEN, {"enrollment_id": enrollment.id}).all())
 
 
-def completed_keys(rows: dict[str, PageProgress], course: Course) -> set[str]:
-    return {key for key, row in rows.items() if row.completed_at and key in course.by_key}
+def completed_keys(rows: dict[str, datetime | None], course: Course) -> set[str]:
+    return {key for key, completed_at in rows.items() if completed_at and key in course.by_key}
 
 
 def first_unfinished(course: Course, done: set[str]) -> Page:
@@ -161,11 +170,7 @@ def answer_check(
 def response_for(enrollment, page_key: str) -> Response | None:
     if enrollment is None:
         return None
-    return db.session.scalar(
-        select(Response).where(
-            Response.enrollment_id == enrollment.id, Response.page_key == page_key
-        )
-    )
+    return db.session.scalar(_RESPONSE, {"enrollment_id": enrollment.id, "page_key": page_key})
 
 
 def completed_counts(enrollment_ids: list[int], course: Course) -> dict[int, int]:
