@@ -10,6 +10,7 @@ from cohortapp.discussion.services import page_questions
 from cohortapp.extensions import db
 from cohortapp.lessons import bp
 from cohortapp.lessons.forms import PageActionForm
+from cohortapp.lessons.outline import outline_html
 from cohortapp.lessons.services import (
     answer_check,
     complete_page,
@@ -164,7 +165,7 @@ def render_page(course, lesson, enrollment, form, rows=None):
         fallback=fallback,
         locale=locale,
         module=course.module_of[lesson.key],
-        done=done,
+        outline=outline_html(course, locale, pages_base(lesson), done, lesson.key),
         percent=progress_percent(len(done), course.total),
         response=response,
         form=form,
@@ -173,6 +174,11 @@ def render_page(course, lesson, enrollment, form, rows=None):
         enrollment=enrollment,
         can_record=enrollment is not None and g.cohort.is_open,
     )
+
+
+def pages_base(lesson) -> str:
+    """The address every page of this cohort starts with: a page's is this plus its key."""
+    return page_url(lesson)[: -len(lesson.key)]
 
 
 def local_note_for(page_key: str, locale: str):

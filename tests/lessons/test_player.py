@@ -1,5 +1,6 @@
 """The lesson player, through the test client as a learner uses it."""
 
+import html
 import re
 import threading
 
@@ -77,6 +78,42 @@ def test_page_shows_position_progress_outline_and_records_the_visit(app, learner
     assert 'aria-current="page"' in body
     rows = progress_rows(app)
     assert [(r.page_key, r.completed_at) for r in rows] == [(page.key, None)]
+
+
+def outline_items(body: str) -> list[tuple[str, bool, bool, str]]:
+    """(link, done, current, title) for each page of the outline, in order."""
+    outline = body[body.index('<nav class="outline"') :]
+    return [
+        (href, bool(done), bool(current), html.unescape(title))
+        for done, href, current, title in re.findall(
+            r'<li( class="is-done")?><a href="([^"]+)"( aria-current="page")?>.*?<span dir="auto">([^<]*)</span></a></li>',
+            outline,
+        )
+    ]
+
+
+def test_outline_links_every_page_and_marks_done_and_current(app, learner, course):
+    first, third = course.pages[0], course.pages[2]
+    complete(learner, first)
+    items = outline_items(text_of(learner.get(page_path(third))))
+    assert [href for href, *_ in items] == [page_path(page) for page in course.pages]
+    assert [title for *_, title in items] == [page.texts["en"].title for page in course.pages]
+    assert [(done, current) for _, done, current, _ in items[:4]] == [
+        (True, False),
+        (False, False),
+        (False, True),
+        (False, False),
+    ]
+    assert sum(done for _, done, _, _ in items) == 1
+
+
+def test_outline_is_in_the_readers_language_and_the_cohorts_address(app, login_as, world, course):
+    coordinator = login_as(world.coordinator)
+    body = text_of(coordinator.get(page_path(course.pages[0]) + "?lang=fr"))
+    items = outline_items(body)
+    assert [title for *_, title in items] == [page.texts["fr"].title for page in course.pages]
+    assert all(href.startswith(BASE) for href, *_ in items)
+    assert '<nav class="outline" aria-label="Plan du cours">' in body
 
 
 def test_next_completes_the_page_and_moves_on(app, learner, course):
