@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from cohortapp.auth.passwords import MIN_LENGTH, password_problem
+from cohortapp.forms import Form
 from cohortapp.i18n import LANGUAGES
 
 PASSWORD_MESSAGES = {
@@ -56,22 +56,22 @@ def new_password_fields():
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me signed in on this device"))
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = new_password_fields()
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(Form):
     name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
@@ -80,7 +80,7 @@ class AcceptInvitationForm(FlaskForm):
     password, confirm = new_password_fields()
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
     )
@@ -96,18 +96,18 @@ class AccountForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     # Required only of accounts that have a password (not of those made through a join link).
     current_password = PasswordField(_l("Current password"))
     password, confirm = new_password_fields()
 
 
-class SignInLinkForm(FlaskForm):
+class SignInLinkForm(Form):
     email = email_field()
     next = HiddenField()
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
     )

@@ -1,13 +1,13 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from cohortapp.auth.forms import email_field
+from cohortapp.forms import Form
 from cohortapp.i18n import LANGUAGES
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -48,7 +48,7 @@ def email_domains(form, field):
         )
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Give the cohort a name.")), Length(max=120)]
     )
@@ -97,7 +97,7 @@ class CohortForm(FlaskForm):
             raise ValidationError(_l("A pace needs a start date."))
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     email = email_field()
     name = StringField(
         _l("Name"),
@@ -113,7 +113,7 @@ class EnrolForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Spreadsheet (CSV)"),
         validators=[FileRequired(_l("Choose a CSV file to upload."))],
@@ -123,7 +123,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class CityForm(FlaskForm):
+class CityForm(Form):
     slug = slug_field(
         _l("Short address"),
         _l("Used in every address of the city, e.g. rivertown. It cannot be changed later."),
@@ -186,14 +186,14 @@ class CityForm(FlaskForm):
             )
 
 
-class CoordinatorForm(FlaskForm):
+class CoordinatorForm(Form):
     email = email_field()
 
 
 def note_form(locales):
     """A form with one text area per language the city offers."""
 
-    class NoteForm(FlaskForm):
+    class NoteForm(Form):
         pass
 
     for code in locales:

@@ -1,13 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from cohortapp.forms import Form
+
 BODY_MAX = 10_000
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     title = StringField(
         _l("Your question, in one sentence"),
         validators=[
@@ -30,7 +31,7 @@ class QuestionForm(FlaskForm):
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     body = TextAreaField(
         _l("Your answer"),
         validators=[
@@ -43,7 +44,7 @@ class AnswerForm(FlaskForm):
     version = IntegerField(widget=HiddenField.widget, validators=[Optional()])
 
 
-class FlagForm(FlaskForm):
+class FlagForm(Form):
     reason = SelectField(
         _l("Why should a facilitator look at this?"),
         choices=[
@@ -57,5 +58,5 @@ class FlagForm(FlaskForm):
     comment = StringField(_l("Comment (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     show_names = BooleanField(_l("Show the names of the people who asked and answered"))

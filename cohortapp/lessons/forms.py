@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import Length
+
+from cohortapp.forms import Form
 
 REFLECTION_MAX = 10_000
 
 
-class PageActionForm(FlaskForm):
+class PageActionForm(Form):
     """One form per lesson page: the activity's answer and which button was pressed."""
 
     action = HiddenField()

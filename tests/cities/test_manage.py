@@ -160,6 +160,14 @@ def test_cohort_form_is_validated_with_reasons(app, coordinator, changes, messag
     assert cohort_row(app, "spring-2027") is None
 
 
+def test_wtforms_own_messages_come_in_the_readers_language(app, coordinator):
+    response = coordinator.post(f"{MANAGE}/cohorts/new?lang=fr", data=cohort_data(locale="de"))
+    assert response.status_code == 422
+    assert "N'est pas un choix valide." in text_of(response)
+    english = coordinator.post(f"{MANAGE}/cohorts/new?lang=en", data=cohort_data(locale="de"))
+    assert "Not a valid choice" in text_of(english)
+
+
 def test_coordinator_edits_a_cohort(app, coordinator):
     response = coordinator.post(
         f"{MANAGE}/cohorts/a1/edit", data=cohort_data(name="Alpha First", slug="a1")
