@@ -3,6 +3,8 @@
 import csv
 import io
 
+from flask import Response
+
 # A cell beginning with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -18,3 +20,12 @@ def csv_text(rows) -> str:
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return "\ufeff" + buffer.getvalue()
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """A CSV file the browser downloads under `filename`."""
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -37,6 +36,7 @@ from cohortapp.cities.services import (
 )
 from cohortapp.cohorts import dashboard
 from cohortapp.cohorts.models import Cohort, Enrollment
+from cohortapp.cohorts.progress_csv import progress_csv
 from cohortapp.cohorts.services import (
     COHORT_FIELDS,
     city_cohorts,
@@ -53,6 +53,7 @@ from cohortapp.extensions import db
 from cohortapp.forms import render_form
 from cohortapp.labels import enrolment_outcome_message, import_file_problem, import_reason_label
 from cohortapp.lessons.services import current_course, page_statuses, translation_status
+from cohortapp.spreadsheet import csv_response
 from cohortapp.sqltypes import utcnow
 
 bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
@@ -105,19 +106,9 @@ def index():
 @bp.get("/dashboard.csv")
 @require("city.manage")
 def city_csv():
-    from cohortapp.cohorts.routes import learners_csv
-
-    course = current_course()
     cohorts = {cohort.id: cohort for cohort in city_cohorts(g.city)}
-    rows = dashboard.learner_rows(list(cohorts), course)
-    dashboard.add_page_detail(rows, course)
-    text = learners_csv(rows, course, cohorts, utcnow())
-    filename = f"{g.city.slug}-progress.csv"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    text = progress_csv(cohorts, current_course(), utcnow())
+    return csv_response(text, f"{g.city.slug}-progress.csv")
 
 
 def cohort_values(form: CohortForm) -> dict:
@@ -396,12 +387,7 @@ def rejected_rows(import_id):
             for row in enrolment_csv.preview(g.city, upload.content).rejected
         ]
     text = enrolment_csv.rejected_rows_csv(records, import_reason_label)
-    filename = f"rejected-rows-{upload.id}.csv"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(text, f"rejected-rows-{upload.id}.csv")
 
 
 @bp.get("/notes")

@@ -14,15 +14,22 @@ from cohortapp.extensions import db
 def load_city(endpoint, values):
     city_slug = values.pop("city_slug", "")
     if "cohort_slug" in values:
-        # A cohort's page: the city, cohort and the person's roles come in one query.
-        access = find_cohort_with_access(city_slug, values["cohort_slug"], _user_id())
-        if access is not None:
-            g.cohort = access.cohort
-            remember_cohort_access(current_user, access)
-    city = g.cohort.city if g.get("cohort") is not None else find_city(city_slug)
+        city = load_cohort_with_access(city_slug, values["cohort_slug"])
+    else:
+        city = find_city(city_slug)
     if city is None or (city.is_archived and not _is_platform_admin()):
         abort(404)
     g.city = city
+
+
+def load_cohort_with_access(city_slug: str, cohort_slug: str):
+    """A cohort's page: the city, cohort and the person's roles come in one query."""
+    access = find_cohort_with_access(city_slug, cohort_slug, _user_id())
+    if access is None:
+        abort(404)
+    g.cohort = access.cohort
+    remember_cohort_access(current_user, access)
+    return access.city
 
 
 def _user_id() -> int | None:

@@ -1,7 +1,6 @@
 from datetime import date
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -20,10 +19,10 @@ from cohortapp.access import active_enrollment, current_roles, require
 from cohortapp.cohorts import bp, reminders
 from cohortapp.cohorts import dashboard as dashboard_data
 from cohortapp.cohorts.models import Enrollment
-from cohortapp.cohorts.services import find_cohort, module_targets, pace_status
+from cohortapp.cohorts.progress_csv import progress_csv
+from cohortapp.cohorts.services import module_targets, pace_status
 from cohortapp.discussion.models import Answer, Question
 from cohortapp.extensions import db
-from cohortapp.labels import learner_status_label, pace_label
 from cohortapp.lessons.models import Response as LessonResponse
 from cohortapp.lessons.services import (
     completed_keys,
@@ -33,17 +32,14 @@ from cohortapp.lessons.services import (
     progress_rows,
 )
 from cohortapp.pagination import ListPage
-from cohortapp.spreadsheet import csv_text
+from cohortapp.spreadsheet import csv_response
 from cohortapp.sqltypes import utcnow
 
 
 @bp.url_value_preprocessor
-def load_cohort(endpoint, values):
-    slug = values.pop("cohort_slug", "")
-    cohort = g.get("cohort") or find_cohort(g.city, slug)
-    if cohort is None:
-        abort(404)
-    g.cohort = cohort
+def drop_cohort_slug(endpoint, values):
+    # The cities blueprint has already loaded g.cohort from this slug, with the person's roles.
+    values.pop("cohort_slug", None)
 
 
 @bp.url_defaults
@@ -163,60 +159,8 @@ def check_bars(course, checks) -> list[tuple[str, int, str]]:
 @bp.get("/dashboard.csv")
 @require("progress.view_all")
 def dashboard_csv():
-    course = current_course()
-    rows = dashboard_data.learner_rows([g.cohort.id], course)
-    dashboard_data.add_page_detail(rows, course)
-    text = learners_csv(rows, course, {g.cohort.id: g.cohort}, utcnow())
-    filename = f"{g.city.slug}-{g.cohort.slug}-progress.csv"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def learners_csv(rows, course, cohorts, now) -> str:
-    header = [
-        _("Cohort"),
-        _("Name"),
-        _("Email"),
-        _("Progress (%)"),
-        _("Current page"),
-        _("Status"),
-        _("Last activity"),
-        _("Reflections"),
-        _("Checks answered"),
-        _("Right first time (%)"),
-        _("Questions"),
-        _("Answers"),
-        _("Pace"),
-    ]
-    body = []
-    for row in rows:
-        cohort = cohorts[row.cohort_id]
-        status = (
-            _("stalled")
-            if row.is_stalled(cohort.stall_days, now)
-            else learner_status_label(row.status)
-        )
-        body.append(
-            [
-                cohort.name,
-                row.name,
-                row.email,
-                row.percent,
-                row.current_page,
-                status,
-                row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else "",
-                row.reflections,
-                row.checks,
-                "" if row.first_try_rate is None else row.first_try_rate,
-                row.questions,
-                row.answers,
-                pace_label(row.pace),
-            ]
-        )
-    return csv_text([header, *body])
+    text = progress_csv({g.cohort.id: g.cohort}, current_course(), utcnow())
+    return csv_response(text, f"{g.city.slug}-{g.cohort.slug}-progress.csv")
 
 
 def enrollment_or_404(enrollment_id: int) -> Enrollment:
