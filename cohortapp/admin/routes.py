@@ -22,7 +22,7 @@ from cohortapp.cohorts.models import Cohort
 from cohortapp.extensions import db
 from cohortapp.forms import render_form
 from cohortapp.labels import enrolment_outcome_message
-from cohortapp.lessons.services import current_course, page_statuses, translation_status
+from cohortapp.lessons.services import current_course, translation_report
 
 
 def actor():
@@ -175,11 +175,4 @@ def remove_coordinator(slug, user_id):
 @bp.get("/translations")
 @require_platform_admin
 def translations():
-    course = current_course()
-    statuses = translation_status(course)
-    return render_template(
-        "translation_status.html",
-        course=course,
-        statuses=statuses,
-        pages={status.locale: page_statuses(course, status.locale) for status in statuses},
-    )
+    return render_template("translation_status.html", **translation_report(current_course()))

@@ -52,7 +52,7 @@ from cohortapp.cohorts.services import (
 from cohortapp.extensions import db
 from cohortapp.forms import render_form
 from cohortapp.labels import enrolment_outcome_message, import_file_problem, import_reason_label
-from cohortapp.lessons.services import current_course, page_statuses, translation_status
+from cohortapp.lessons.services import current_course, translation_report
 from cohortapp.spreadsheet import csv_response
 from cohortapp.sqltypes import utcnow
 
@@ -439,13 +439,4 @@ def audit_log():
 @bp.get("/translations")
 @require("city.manage")
 def translations():
-    course = current_course()
-    return render_template(
-        "translation_status.html",
-        course=course,
-        statuses=translation_status(course),
-        pages={
-            status.locale: page_statuses(course, status.locale)
-            for status in translation_status(course)
-        },
-    )
+    return render_template("translation_status.html", **translation_report(current_course()))

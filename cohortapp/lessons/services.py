@@ -50,6 +50,13 @@ def translation_status(course: Course) -> list[LocaleStatus]:
     return statuses
 
 
+def translation_report(course: Course) -> dict:
+    """What the translation status page shows: each language's counts and page by page."""
+    statuses = translation_status(course)
+    pages = {status.locale: page_statuses(course, status.locale) for status in statuses}
+    return {"statuses": statuses, "pages": pages}
+
+
 def page_statuses(course: Course, locale: str) -> list[tuple[str, str]]:
     """(page key, 'ok' | 'missing' | 'outdated' | 'broken') for one locale."""
     broken_paths = {p.path for p in course.problems if p.locale == locale}
