@@ -77,6 +77,7 @@ def text_direction(locale_code: str) -> str:
 def register_template_helpers(app) -> None:
     from cohortapp.access import can
     from cohortapp.labels import (
+        flag_reason_label,
         import_reason_label,
         import_status_label,
         learner_status_label,
@@ -88,13 +89,13 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["role_label"] = role_label
     app.jinja_env.globals.update(
         can=can,
+        flag_reason_label=flag_reason_label,
         role_label=role_label,
         status_label=status_label,
         import_status_label=import_status_label,
         import_reason_label=import_reason_label,
         pace_label=pace_label,
         learner_status_label=learner_status_label,
-        get_locale=flask_babel.get_locale,
         text_direction=text_direction,
         offered_languages=offered_languages,
     )

@@ -88,3 +88,18 @@ def learner_status_label(status: str) -> str:
         "stalled": _("stalled"),
     }
     return labels.get(status, status)
+
+
+def flag_reason_labels() -> dict[str, str]:
+    """Why a post can be flagged, in the order the flag form offers the reasons."""
+    return {
+        "spam": _("Spam or advertising"),
+        "offensive": _("Offensive or discriminatory"),
+        "off_topic": _("Off topic"),
+        "personal_data": _("Shares someone's personal data"),
+        "other": _("Something else"),
+    }
+
+
+def flag_reason_label(reason: str) -> str:
+    return flag_reason_labels().get(reason, reason)

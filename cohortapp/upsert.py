@@ -11,10 +11,16 @@ def _insert(model):
     return module.insert(model)
 
 
-def insert_ignore(model, values: dict, conflict_columns: list[str]) -> None:
-    db.session.execute(
-        _insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
+def insert_ignore(model, values: dict, conflict_columns: list[str]) -> bool:
+    """Insert the row unless one with the same conflict columns exists; True if inserted."""
+    statement = (
+        _insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict_columns)
+        # rowcount is not reliable for this statement on PostgreSQL: a returned row is.
+        .returning(*model.__table__.primary_key.columns)
     )
+    return db.session.execute(statement).first() is not None
 
 
 def insert_or_update(model, values: dict, conflict_columns: list[str], update: dict) -> None:

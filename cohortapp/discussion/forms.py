@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from cohortapp.forms import Form
+from cohortapp.labels import flag_reason_labels
 
 BODY_MAX = 10_000
 
@@ -47,12 +48,8 @@ class AnswerForm(Form):
 class FlagForm(Form):
     reason = SelectField(
         _l("Why should a facilitator look at this?"),
-        choices=[
-            SelectChoice("spam", _l("Spam or advertising")),
-            SelectChoice("offensive", _l("Offensive or discriminatory")),
-            SelectChoice("off_topic", _l("Off topic")),
-            SelectChoice("personal_data", _l("Shares someone's personal data")),
-            SelectChoice("other", _l("Something else")),
+        choices=lambda: [
+            SelectChoice(reason, label) for reason, label in flag_reason_labels().items()
         ],
     )
     comment = StringField(_l("Comment (optional)"), validators=[Optional(), Length(max=500)])

@@ -43,7 +43,7 @@ def list_page(query, endpoint: str, **context):
         page=page,
         answers=services.accepted_answers(page.items),
         course=course,
-        locale=str(get_locale()),
+        page_titles=course.page_titles(str(get_locale())),
         page_key=page_key,
         search=search,
         endpoint=endpoint,
@@ -57,11 +57,12 @@ def item_page(question: Question, **context):
         abort(404)
     course = current_course()
     lesson = course.page(question.page_key) if question.page_key else None
+    text = course.text(lesson, str(get_locale()))[0] if lesson else None
     return render_template(
         "discussion/library_item.html",
         question=question,
         answer=answer,
-        lesson_text=course.text(lesson, str(get_locale()))[0] if lesson else None,
+        lesson_title=text.title if text else None,
         **context,
     )
 

@@ -17,9 +17,6 @@ from cohortapp.cohorts.models import Cohort
 from cohortapp.extensions import db
 from cohortapp.sqltypes import UTCDateTime, utcnow
 
-SHARE_SCOPES = ("cohort", "city", "platform")
-POST_KINDS = ("question", "answer")
-
 
 class Question(db.Model):
     __tablename__ = "questions"

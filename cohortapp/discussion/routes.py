@@ -12,6 +12,7 @@ from cohortapp.discussion import bp, services
 from cohortapp.discussion.forms import AnswerForm, FlagForm, QuestionForm, ShareForm
 from cohortapp.discussion.models import Answer, Flag, Question
 from cohortapp.extensions import db
+from cohortapp.forms import render_form
 from cohortapp.lessons.services import current_course
 
 
@@ -44,6 +45,10 @@ def answer_or_404(answer_id: int) -> tuple[Question, Answer]:
 
 def question_url(question: Question, anchor: str = "") -> str:
     return url_for(".question", question_id=question.id) + anchor
+
+
+def answer_url(question: Question, answer: Answer) -> str:
+    return question_url(question, f"#answer-{answer.id}")
 
 
 def refuse_if_closed(target: str):
@@ -83,16 +88,14 @@ def index():
     query = query.options(selectinload(Question.author))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     course = current_course()
-    locale = str(get_locale())
     return render_template(
         "discussion/index.html",
         page=page,
         options=options,
         course=course,
-        locale=locale,
-        page_titles=course.page_titles(locale),
+        page_titles=course.page_titles(str(get_locale())),
         voted=services.my_votes(me(), "question", [q.id for q in page.items]),
-        open_flags=len(services.open_flags(g.cohort)) if is_moderator() else 0,
+        open_flags=services.open_flag_count(g.cohort) if is_moderator() else 0,
     )
 
 
@@ -108,9 +111,7 @@ def ask():
     course = current_course()
     form = QuestionForm()
     form.page_key.choices = page_choices(course, str(get_locale()))
-    if form.validate_on_submit():
-        if form.page_key.data and course.page(form.page_key.data) is None:
-            abort(400)
+    if form.validate_on_submit():  # the page's choices are the course's pages
         question = services.ask_question(
             g.cohort,
             me(),
@@ -125,7 +126,7 @@ def ask():
     if not form.is_submitted():
         form.page_key.data = request.args.get("page", "")
         form.submission_key.data = uuid.uuid4().hex
-    return render_template("discussion/ask.html", form=form), 422 if form.errors else 200
+    return render_form("discussion/ask.html", form)
 
 
 @bp.get("/<int:question_id>")
@@ -140,12 +141,14 @@ def new_answer_form() -> AnswerForm:
     return form
 
 
-def render_question(question: Question, answer_form: AnswerForm, status: int = 200):
+def render_question(question: Question, answer_form: AnswerForm):
+    """The question page; 422 when the answer form comes back with errors."""
     moderator = is_moderator()
     viewer = me()
-    answered = services.has_answered(question, viewer)
     # Reflect first: learners see the others' answers once they have posted their own.
-    can_see_answers = not question.is_reflection_prompt or moderator or answered
+    can_see_answers = (
+        not question.is_reflection_prompt or moderator or services.has_answered(question, viewer)
+    )
     answers = services.answers_of(question, moderator=moderator) if can_see_answers else []
     course = current_course()
     lesson = course.page(question.page_key) if question.page_key else None
@@ -163,8 +166,8 @@ def render_question(question: Question, answer_form: AnswerForm, status: int = 2
         voted_answers=services.my_votes(viewer, "answer", [a.id for a in answers]),
         following=services.is_following(question, viewer),
         lesson=lesson,
-        lesson_text=course.text(lesson, str(get_locale()))[0] if lesson else None,
-    ), status
+        lesson_title=course.page_titles(str(get_locale()))[lesson.key] if lesson else None,
+    ), 422 if answer_form.errors else 200
 
 
 @bp.post("/<int:question_id>/answers")
@@ -176,13 +179,13 @@ def answer(question_id):
         return closed
     form = AnswerForm()
     if not form.validate_on_submit():
-        return render_question(question, form, 422)
+        return render_question(question, form)
     posted = services.post_answer(
         question, me(), form.body.data, submission_key=form.submission_key.data or None
     )
     db.session.commit()
     flash(_("Your answer is posted."), "success")
-    return redirect(question_url(question, f"#answer-{posted.id}"))
+    return redirect(answer_url(question, posted))
 
 
 # Editing and deleting one's own posts ---------------------------------------------------------
@@ -213,18 +216,19 @@ def edit_question(question_id):
     elif form.validate_on_submit():
         try:
             services.edit_question(
-                question, form.title.data, form.body.data or "", version=form.version.data or 0
+                question,
+                form.title.data,
+                form.body.data or "",
+                page_key=form.page_key.data,
+                version=form.version.data or 0,
             )
         except services.EditConflict:
             db.session.rollback()
             return edit_conflict("discussion/edit_question.html", form, question=question)
-        question.page_key = form.page_key.data or None
         db.session.commit()
         flash(_("Your question is saved."), "success")
         return redirect(question_url(question))
-    return render_template(
-        "discussion/edit_question.html", form=form, question=question
-    ), 422 if form.errors else 200
+    return render_form("discussion/edit_question.html", form, question=question)
 
 
 def edit_conflict(template: str, form, **context):
@@ -276,10 +280,8 @@ def edit_answer(answer_id):
             )
         db.session.commit()
         flash(_("Your answer is saved."), "success")
-        return redirect(question_url(question, f"#answer-{item.id}"))
-    return render_template(
-        "discussion/edit_answer.html", form=form, question=question, answer=item
-    ), 422 if form.errors else 200
+        return redirect(answer_url(question, item))
+    return render_form("discussion/edit_answer.html", form, question=question, answer=item)
 
 
 @bp.post("/answers/<int:answer_id>/delete")
@@ -314,7 +316,7 @@ def vote_question(question_id):
 @require("qa.read")
 def vote_answer(answer_id):
     question, item = answer_or_404(answer_id)
-    return vote("answer", item, question_url(question, f"#answer-{item.id}"))
+    return vote("answer", item, answer_url(question, item))
 
 
 def vote(kind, post, target):
@@ -360,7 +362,7 @@ def accept(answer_id):
         else _("The answer is no longer marked as accepted."),
         "success",
     )
-    return redirect(question_url(question, f"#answer-{item.id}"))
+    return redirect(answer_url(question, item))
 
 
 @bp.post("/answers/<int:answer_id>/endorse")
@@ -373,7 +375,7 @@ def endorse(answer_id):
         _("You endorse this answer.") if endorsed else _("Your endorsement is withdrawn."),
         "success",
     )
-    return redirect(question_url(question, f"#answer-{item.id}"))
+    return redirect(answer_url(question, item))
 
 
 # Moderation ---------------------------------------------------------------------------------
@@ -390,7 +392,7 @@ def flag_question(question_id):
 @require("qa.read")
 def flag_answer(answer_id):
     question, item = answer_or_404(answer_id)
-    return flag("answer", item, question_url(question, f"#answer-{item.id}"))
+    return flag("answer", item, answer_url(question, item))
 
 
 def flag(kind, post, target):
@@ -434,7 +436,7 @@ def hide_answer(answer_id):
         _("The answer is hidden from learners.") if hidden else _("The answer is visible again."),
         "success",
     )
-    return redirect(question_url(question, f"#answer-{item.id}"))
+    return redirect(answer_url(question, item))
 
 
 @bp.get("/flags")
@@ -442,7 +444,9 @@ def hide_answer(answer_id):
 def flags():
     items = services.open_flags(g.cohort)
     return render_template(
-        "discussion/flags.html", flags=items, posts=services.flagged_posts(items)
+        "discussion/flags.html",
+        flags=items,
+        posts=services.flagged_posts(items),
     )
 
 

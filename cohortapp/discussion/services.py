@@ -17,8 +17,7 @@ from cohortapp.discussion.models import Answer, Flag, Follow, Notification, Ques
 from cohortapp.extensions import db
 from cohortapp.markdown import render_markdown
 from cohortapp.sqltypes import utcnow
-
-FLAG_REASONS = ("spam", "offensive", "off_topic", "personal_data", "other")
+from cohortapp.upsert import insert_ignore
 
 
 class EditConflict(Exception):
@@ -183,8 +182,17 @@ def ask_question(
     return question
 
 
-def edit_question(question: Question, title: str, body: str, *, version: int) -> None:
-    _save_edit(Question, question, version, title=title.strip(), body_md=body.strip())
+def edit_question(
+    question: Question, title: str, body: str, *, page_key: str | None, version: int
+) -> None:
+    _save_edit(
+        Question,
+        question,
+        version,
+        title=title.strip(),
+        body_md=body.strip(),
+        page_key=page_key or None,
+    )
 
 
 def _save_edit(model, post, version: int, **values) -> None:
@@ -263,10 +271,8 @@ def toggle_vote(user: User, kind: str, post) -> bool:
     if removed:
         step, voted = -1, False
     else:
-        try:
-            with db.session.begin_nested():
-                db.session.add(Vote(user_id=user.id, post_kind=kind, post_id=post.id))
-        except IntegrityError:
+        values = {"user_id": user.id, "post_kind": kind, "post_id": post.id}
+        if not insert_ignore(Vote, values, ["user_id", "post_kind", "post_id"]):
             return True  # a second click at the same moment: already counted once
         step, voted = 1, True
     db.session.execute(
@@ -284,11 +290,9 @@ def toggle_follow(user: User, question: Question) -> bool:
     ).rowcount
     if removed:
         return False
-    try:
-        with db.session.begin_nested():
-            db.session.add(Follow(user_id=user.id, question_id=question.id))
-    except IntegrityError:
-        pass
+    insert_ignore(
+        Follow, {"user_id": user.id, "question_id": question.id}, ["user_id", "question_id"]
+    )
     return True
 
 
@@ -320,26 +324,18 @@ def endorse_answer(answer: Answer, question: Question, *, actor: User) -> bool:
 
 def flag_post(user: User, cohort: Cohort, kind: str, post, reason: str, comment: str = "") -> bool:
     """Flag a post for the facilitators. Returns False if the user had already flagged it."""
-    if reason not in FLAG_REASONS:
-        raise NotAllowed("bad_reason")
-    exists = db.session.scalar(
-        select(func.count())
-        .select_from(Flag)
-        .where(Flag.user_id == user.id, Flag.post_kind == kind, Flag.post_id == post.id)
+    return insert_ignore(
+        Flag,
+        {
+            "cohort_id": cohort.id,
+            "user_id": user.id,
+            "post_kind": kind,
+            "post_id": post.id,
+            "reason": reason,
+            "comment": comment.strip()[:500],
+        },
+        ["user_id", "post_kind", "post_id"],
     )
-    if exists:
-        return False
-    db.session.add(
-        Flag(
-            cohort_id=cohort.id,
-            user_id=user.id,
-            post_kind=kind,
-            post_id=post.id,
-            reason=reason,
-            comment=comment.strip()[:500],
-        )
-    )
-    return True
 
 
 def set_hidden(kind: str, post, hidden: bool, *, question: Question, actor: User) -> None:
@@ -372,6 +368,14 @@ def open_flags(cohort: Cohort) -> list[Flag]:
             .where(Flag.cohort_id == cohort.id, Flag.resolved_at.is_(None))
             .order_by(Flag.created_at)
         )
+    )
+
+
+def open_flag_count(cohort: Cohort) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Flag)
+        .where(Flag.cohort_id == cohort.id, Flag.resolved_at.is_(None))
     )
 
 
@@ -495,7 +499,22 @@ def notify_followers(question: Question, answer: Answer) -> None:
     Not told: those no longer in the cohort, and learners who have not yet answered a
     reflect-first prompt (the email would show them an answer they may not read yet).
     """
-    from cohortapp.access import capabilities_of, cohort_roles
+    recipients = _followers_to_notify(question, answer)
+    link = _question_link(question) if any(not f.wants_digest for f in recipients) else ""
+    now = utcnow()
+    for follower in recipients:
+        notification = Notification(user_id=follower.id, answer_id=answer.id, created_at=now)
+        if not follower.wants_digest:
+            _email_new_answer(follower, question, answer, link)
+            notification.sent_at = now
+        db.session.add(notification)
+
+
+def _followers_to_notify(question: Question, answer: Answer) -> list[User]:
+    """The followers to tell, with their roles in the cohort found in a fixed number of queries."""
+    from cohortapp.access import capabilities_of, roles_in_cohort
+    from cohortapp.cities.models import Membership
+    from cohortapp.cohorts.models import Enrollment
 
     followers = list(
         db.session.scalars(
@@ -504,22 +523,51 @@ def notify_followers(question: Question, answer: Answer) -> None:
             .where(Follow.question_id == question.id, User.id != answer.author_id, User.is_active)
         )
     )
-    now = utcnow()
+    if not followers:
+        return []
+    cohort = question.cohort
+    ids = [follower.id for follower in followers]
+    coordinators = set(
+        db.session.scalars(
+            select(Membership.user_id).where(
+                Membership.city_id == cohort.city_id,
+                Membership.role == "coordinator",
+                Membership.user_id.in_(ids),
+            )
+        )
+    )
+    enrollments = {
+        enrollment.user_id: enrollment
+        for enrollment in db.session.scalars(
+            select(Enrollment).where(
+                Enrollment.cohort_id == cohort.id,
+                Enrollment.user_id.in_(ids),
+                Enrollment.removed_at.is_(None),
+            )
+        )
+    }
+    answered = (
+        set(
+            db.session.scalars(
+                select(Answer.author_id).distinct().where(Answer.question_id == question.id)
+            )
+        )
+        if question.is_reflection_prompt
+        else set()
+    )
+    recipients = []
     for follower in followers:
-        roles = cohort_roles(follower, question.cohort)
+        roles = roles_in_cohort(follower, enrollments.get(follower.id), follower.id in coordinators)
         if not roles:
             continue
         if (
             question.is_reflection_prompt
             and "qa.moderate" not in capabilities_of(roles)
-            and not has_answered(question, follower)
+            and follower.id not in answered
         ):
             continue
-        notification = Notification(user_id=follower.id, answer_id=answer.id, created_at=now)
-        if not follower.wants_digest:
-            _email_new_answer(follower, question, answer)
-            notification.sent_at = now
-        db.session.add(notification)
+        recipients.append(follower)
+    return recipients
 
 
 def _question_link(question: Question) -> str:
@@ -534,7 +582,7 @@ def _question_link(question: Question) -> str:
     )
 
 
-def _email_new_answer(user: User, question: Question, answer: Answer) -> None:
+def _email_new_answer(user: User, question: Question, answer: Answer, link: str) -> None:
     from cohortapp.auth.services import preferred_locale
     from cohortapp.mail.services import queue_email
 
@@ -546,7 +594,7 @@ def _email_new_answer(user: User, question: Question, answer: Answer) -> None:
         user=user,
         question=question,
         answer=answer,
-        link=_question_link(question),
+        link=link,
     )
 
 
@@ -571,13 +619,14 @@ def send_digests(now=None) -> int:
     by_user: dict[int, list] = {}
     for notification, answer, question, user in rows:
         by_user.setdefault(user.id, []).append((notification, answer, question, user))
+    links: dict[int, str] = {}  # outside a request, each link opens a request context
     for items in by_user.values():
         user = items[0][3]
         questions = {}
         for _n, answer, question, _u in items:
-            questions.setdefault(question.id, (question, _question_link(question), []))[2].append(
-                answer
-            )
+            if question.id not in links:
+                links[question.id] = _question_link(question)
+            questions.setdefault(question.id, (question, links[question.id], []))[2].append(answer)
         cohort = items[0][2].cohort  # without a chosen language: that of the first cohort
         queue_email(
             user.email,
