@@ -37,3 +37,14 @@ def record(action: str, *, actor, city=None, target: str = "", **detail: Any) ->
     )
     db.session.add(event)
     return event
+
+
+def record_changes(item, values: dict, action: str, *, actor, city) -> None:
+    """Set each value that differs on `item` (a city or a cohort) and audit the changes, if any."""
+    changed = {}
+    for field, value in values.items():
+        if getattr(item, field) != value:
+            changed[field] = str(value)
+            setattr(item, field, value)
+    if changed:
+        record(action, actor=actor, city=city, target=item.slug, **changed)

@@ -17,5 +17,9 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+def white_text_contrast(hex_colour: str) -> float:
+    return contrast_ratio(hex_colour, "#ffffff")
+
+
 def carries_white_text(hex_colour: str) -> bool:
-    return contrast_ratio(hex_colour, "#ffffff") >= AA_NORMAL_TEXT
+    return white_text_contrast(hex_colour) >= AA_NORMAL_TEXT

@@ -112,7 +112,7 @@ def render_city_page(item: City, form: CityForm, coordinator_form: CoordinatorFo
         city=item,
         coordinator_form=coordinator_form,
         coordinators=city_coordinators(item),
-        invitations=[i for i in open_invitations(item) if i.role == "coordinator"],
+        invitations=open_invitations(item, role="coordinator"),
     )
     return html, 422 if form.errors or coordinator_form.errors else 200
 

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from cohortapp import audit
 from cohortapp.auth.models import Invitation, User
 from cohortapp.cities.models import City, EnrolmentImport
-from cohortapp.cities.services import enrol_by_email
+from cohortapp.cities.services import enrol_by_email, enrol_user
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
 from cohortapp.spreadsheet import csv_text
@@ -69,6 +69,9 @@ class Row:
     cohort: Cohort | None = None
     status: str = "error"
     reason: str = ""
+    # Found by the preview, for applying the row: the account, and its enrolment in the cohort.
+    user: User | None = None
+    enrollment: Enrollment | None = None
 
     @property
     def changes_something(self) -> bool:
@@ -189,27 +192,30 @@ def _row_problem(row: Row, cohorts_by_ref: dict[str, Cohort]) -> str:
     return ""
 
 
-def preview(city: City, text: str) -> Preview:
+def _checked_rows(city: City, text: str) -> list[Row]:
     cohorts = list(db.session.scalars(select(Cohort).where(Cohort.city_id == city.id)))
-    rows = parse_rows(text, cohorts)
+    return parse_rows(text, cohorts)
+
+
+def preview(city: City, text: str) -> Preview:
+    rows = _checked_rows(city, text)
     _classify(city, [row for row in rows if not row.reason])
-    for row in rows:
-        if row.reason:
-            row.status = "error"
     return Preview(rows)
+
+
+def rejected_rows(city: City, text: str) -> list[Row]:
+    """The rows a preview rejects, without its look-ups: they are rejected on their own."""
+    return [row for row in _checked_rows(city, text) if row.reason]
 
 
 def _classify(city: City, rows: list[Row]) -> None:
     """Mark valid rows enrol / restore / invite / already with three queries, whatever the size."""
+    if not rows:
+        return
     emails = {row.email for row in rows}
-    users = (
-        {
-            user.email: user
-            for user in db.session.scalars(select(User).where(User.email.in_(emails)))
-        }
-        if emails
-        else {}
-    )
+    users = {
+        user.email: user for user in db.session.scalars(select(User).where(User.email.in_(emails)))
+    }
     enrollments = {}
     if users:
         for enrollment in db.session.scalars(
@@ -220,19 +226,17 @@ def _classify(city: City, rows: list[Row]) -> None:
             )
         ):
             enrollments[(enrollment.user_id, enrollment.cohort_id)] = enrollment
-    invited = set()
-    if emails:
-        invited = set(
-            db.session.execute(
-                select(Invitation.email, Invitation.cohort_id, Invitation.role).where(
-                    Invitation.city_id == city.id,
-                    Invitation.email.in_(emails),
-                    Invitation.accepted_at.is_(None),
-                    Invitation.revoked_at.is_(None),
-                    Invitation.expires_at > utcnow(),
-                )
-            ).all()
-        )
+    invited = set(
+        db.session.execute(
+            select(Invitation.email, Invitation.cohort_id, Invitation.role).where(
+                Invitation.city_id == city.id,
+                Invitation.email.in_(emails),
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+        ).all()
+    )
     for row in rows:
         user = users.get(row.email)
         if user is None:
@@ -240,6 +244,7 @@ def _classify(city: City, rows: list[Row]) -> None:
             row.status = "already" if already else "invite"
             continue
         enrollment = enrollments.get((user.id, row.cohort.id))
+        row.user, row.enrollment = user, enrollment
         if enrollment is None:
             row.status = "enrol"
         elif enrollment.removed_at is not None:
@@ -272,7 +277,10 @@ def apply_import(city: City, upload: EnrolmentImport, *, actor) -> dict:
     result = preview(city, upload.content)
     counts = {"enrolled": 0, "restored": 0, "invited": 0, "unchanged": 0}
     for row in result.to_apply:
-        outcome = enrol_by_email(row.cohort, row.email, row.role, actor=actor, name=row.name)
+        if row.user is None:
+            outcome = enrol_by_email(row.cohort, row.email, row.role, actor=actor, name=row.name)
+        else:  # the preview found the account and its enrolment: no need to look them up again
+            outcome = enrol_user(row.cohort, row.user, row.role, row.enrollment, actor=actor)
         key = outcome.status if outcome.status in counts else "unchanged"
         counts[key] += 1
     counts["unchanged"] += result.count("already")
@@ -284,7 +292,7 @@ def apply_import(city: City, upload: EnrolmentImport, *, actor) -> dict:
         actor=actor,
         city=city,
         target=upload.filename,
-        **{key: value for key, value in counts.items()},
+        **counts,
     )
     return summary
 

@@ -7,6 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from cohortapp.auth.forms import email_field
+from cohortapp.cohorts.services import split_domains
+from cohortapp.colors import AA_NORMAL_TEXT, HEX_COLOUR, white_text_contrast
 from cohortapp.forms import Form
 from cohortapp.i18n import LANGUAGES
 
@@ -38,10 +40,7 @@ def slug_field(label, description):
 
 
 def email_domains(form, field):
-    domains = [
-        d.strip().lower().lstrip("@") for d in (field.data or "").replace(";", ",").split(",")
-    ]
-    bad = [d for d in domains if d and not DOMAIN.match(d)]
+    bad = [d for d in split_domains(field.data or "") if not DOMAIN.match(d)]
     if bad:
         raise ValidationError(
             _l("These are not email domains: %(domains)s", domains=", ".join(bad))
@@ -150,7 +149,7 @@ class CityForm(Form):
         default="#1f5f8b",
         validators=[
             DataRequired(_l("Choose a colour.")),
-            Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Use a colour code like #1f5f8b.")),
+            Regexp(HEX_COLOUR, message=_l("Use a colour code like #1f5f8b.")),
         ],
         description=_l("A colour code like #1f5f8b. White text must be readable on it."),
     )
@@ -174,14 +173,14 @@ class CityForm(Form):
             raise ValidationError(_l("The default language must be one of the languages offered."))
 
     def validate_brand_color(self, field):
-        from cohortapp.colors import carries_white_text, contrast_ratio
-
-        if re.match(r"^#[0-9a-fA-F]{6}$", field.data or "") and not carries_white_text(field.data):
-            ratio = round(contrast_ratio(field.data, "#ffffff"), 1)
+        if not HEX_COLOUR.match(field.data or ""):
+            return
+        ratio = white_text_contrast(field.data)
+        if ratio < AA_NORMAL_TEXT:
             raise ValidationError(
                 _l(
                     "White text on this colour has a contrast of %(ratio)s to 1; at least 4.5 to 1 is needed to be readable (WCAG AA). Choose a darker colour.",
-                    ratio=ratio,
+                    ratio=round(ratio, 1),
                 )
             )
 

@@ -21,7 +21,7 @@ from cohortapp.audit import AuditEvent
 from cohortapp.auth.models import Invitation, User
 from cohortapp.cities import enrolment_csv
 from cohortapp.cities.forms import CohortForm, EnrolForm, ImportForm, note_form
-from cohortapp.cities.models import EnrolmentImport
+from cohortapp.cities.models import CITY_ROLES, EnrolmentImport
 from cohortapp.cities.services import (
     cohorts_by_user,
     enrol_by_email,
@@ -35,7 +35,7 @@ from cohortapp.cities.services import (
     save_local_note,
 )
 from cohortapp.cohorts import dashboard
-from cohortapp.cohorts.models import Cohort, Enrollment
+from cohortapp.cohorts.models import COHORT_STATUSES, Cohort, Enrollment
 from cohortapp.cohorts.progress_csv import progress_csv
 from cohortapp.cohorts.services import (
     COHORT_FIELDS,
@@ -182,7 +182,7 @@ def render_cohort_page(item: Cohort, form: EnrolForm):
 def cohort_status(cohort):
     item = cohort_or_404(cohort)
     status = request.form.get("status", "")
-    if status not in ("draft", "open", "closed"):
+    if status not in COHORT_STATUSES:
         abort(400)
     set_cohort_status(item, status, actor=actor())
     db.session.commit()
@@ -309,7 +309,7 @@ def revoke(invitation_id):
 def people():
     search = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
-    if role not in ("", "coordinator", "facilitator", "learner"):
+    if role not in ("", *CITY_ROLES):
         role = ""
     page = db.paginate(
         members_query(g.city, search, role),
@@ -384,7 +384,7 @@ def rejected_rows(import_id):
     else:
         records = [
             enrolment_csv.row_record(row)
-            for row in enrolment_csv.preview(g.city, upload.content).rejected
+            for row in enrolment_csv.rejected_rows(g.city, upload.content)
         ]
     text = enrolment_csv.rejected_rows_csv(records, import_reason_label)
     return csv_response(text, f"rejected-rows-{upload.id}.csv")
@@ -411,7 +411,12 @@ def edit_note(module, page):
     if form.validate_on_submit():
         for code in locales:
             save_local_note(
-                g.city, lesson.key, code, form[f"note_{code}"].data or "", actor=actor()
+                g.city,
+                lesson.key,
+                code,
+                form[f"note_{code}"].data or "",
+                actor=actor(),
+                notes=existing,
             )
         db.session.commit()
         flash(_("The notes for this page are saved."), "success")

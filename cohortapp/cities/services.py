@@ -41,15 +41,9 @@ def create_city(values: dict, *, actor) -> City:
 
 
 def update_city(city: City, values: dict, *, actor) -> None:
-    changed = {}
-    for field in CITY_FIELDS:
-        if field == "slug":
-            continue  # a city's address never changes: links in emails must keep working
-        if field in values and getattr(city, field) != values[field]:
-            changed[field] = values[field]
-            setattr(city, field, values[field])
-    if changed:
-        audit.record("city.updated", actor=actor, city=city, target=city.slug, **changed)
+    # A city's address never changes: links in emails must keep working.
+    changes = {field: values[field] for field in CITY_FIELDS if field != "slug" and field in values}
+    audit.record_changes(city, changes, "city.updated", actor=actor, city=city)
 
 
 def set_city_archived(city: City, archived: bool, *, actor) -> None:
@@ -92,8 +86,6 @@ class EnrolmentOutcome:
     """
 
     status: str
-    user: User | None = None
-    invitation: Invitation | None = None
 
     @property
     def changed(self) -> bool:
@@ -115,35 +107,44 @@ def pending_invitation(city: City, email: str, cohort: Cohort | None, role: str)
     return db.session.scalar(query)
 
 
+def _invite(
+    city: City, email: str, role: str, *, actor, cohort: Cohort | None = None, name: str = ""
+) -> EnrolmentOutcome:
+    """Invite the address, to the cohort or (without one) to the city, unless it already is."""
+    from cohortapp.auth.services import create_invitation
+
+    if pending_invitation(city, email, cohort, role) is not None:
+        return EnrolmentOutcome("already_invited")
+    invitation, _token = create_invitation(city, email, role, actor=actor, cohort=cohort, name=name)
+    detail = (
+        {"role": role} if cohort is None else {"cohort": cohort.slug, "role": role, "name": name}
+    )
+    audit.record("invitation.created", actor=actor, city=city, target=invitation.email, **detail)
+    return EnrolmentOutcome("invited")
+
+
 def enrol_by_email(
     cohort: Cohort, email: str, role: str, *, actor, name: str = ""
 ) -> EnrolmentOutcome:
     """An existing account is enrolled at once (and told by email); a new address is invited."""
-    from cohortapp.auth.services import create_invitation
-    from cohortapp.cohorts.services import enroll, enrollment_of
+    from cohortapp.cohorts.services import enrollment_of
 
     user = find_user_by_email(email)
     if user is None:
-        if pending_invitation(cohort.city, email, cohort, role) is not None:
-            return EnrolmentOutcome("already_invited")
-        invitation, _token = create_invitation(
-            cohort.city, email, role, actor=actor, cohort=cohort, name=name
-        )
-        audit.record(
-            "invitation.created",
-            actor=actor,
-            city=cohort.city,
-            target=invitation.email,
-            cohort=cohort.slug,
-            role=role,
-            name=name,
-        )
-        return EnrolmentOutcome("invited", invitation=invitation)
-    existing = enrollment_of(cohort, user)
+        return _invite(cohort.city, email, role, actor=actor, cohort=cohort, name=name)
+    return enrol_user(cohort, user, role, enrollment_of(cohort, user), actor=actor)
+
+
+def enrol_user(
+    cohort: Cohort, user: User, role: str, existing: Enrollment | None, *, actor
+) -> EnrolmentOutcome:
+    """Enrol an account (and tell them by email); `existing` is their enrolment in the cohort."""
+    from cohortapp.cohorts.services import enroll
+
     if existing is not None and existing.removed_at is None and existing.role == role:
-        return EnrolmentOutcome("already_enrolled", user=user)
+        return EnrolmentOutcome("already_enrolled")
     status = "restored" if existing is not None and existing.removed_at else "enrolled"
-    enroll(cohort, user, role)
+    enroll(cohort, user, role, existing=existing)
     send_enrolment_notice(cohort, user, role)
     audit.record(
         f"enrollment.{status}",
@@ -153,7 +154,7 @@ def enrol_by_email(
         cohort=cohort.slug,
         role=role,
     )
-    return EnrolmentOutcome(status, user=user)
+    return EnrolmentOutcome(status)
 
 
 def send_enrolment_notice(cohort: Cohort, user: User, role: str) -> None:
@@ -176,26 +177,14 @@ def send_enrolment_notice(cohort: Cohort, user: User, role: str) -> None:
 
 
 def appoint_coordinator(city: City, email: str, *, actor) -> EnrolmentOutcome:
-    from cohortapp.auth.services import create_invitation
-
     user = find_user_by_email(email)
     if user is None:
-        if pending_invitation(city, email, None, "coordinator") is not None:
-            return EnrolmentOutcome("already_invited")
-        invitation, _token = create_invitation(city, email, "coordinator", actor=actor)
-        audit.record(
-            "invitation.created",
-            actor=actor,
-            city=city,
-            target=invitation.email,
-            role="coordinator",
-        )
-        return EnrolmentOutcome("invited", invitation=invitation)
+        return _invite(city, email, "coordinator", actor=actor)
     if "coordinator" in member_roles(city, user):
-        return EnrolmentOutcome("already_enrolled", user=user)
+        return EnrolmentOutcome("already_enrolled")
     ensure_membership(city, user, "coordinator")
     audit.record("coordinator.appointed", actor=actor, city=city, target=user.email)
-    return EnrolmentOutcome("appointed", user=user)
+    return EnrolmentOutcome("appointed")
 
 
 def member_roles(city: City, user: User) -> set[str]:
@@ -233,7 +222,7 @@ def revoke_invitation(invitation: Invitation, *, actor) -> None:
         )
 
 
-def open_invitations(city: City, cohort: Cohort | None = None) -> list[Invitation]:
+def open_invitations(city: City, cohort: Cohort | None = None, role: str = "") -> list[Invitation]:
     query = (
         select(Invitation)
         .where(
@@ -245,6 +234,8 @@ def open_invitations(city: City, cohort: Cohort | None = None) -> list[Invitatio
     )
     if cohort is not None:
         query = query.where(Invitation.cohort_id == cohort.id)
+    if role:
+        query = query.where(Invitation.role == role)
     return list(db.session.scalars(query))
 
 
@@ -305,9 +296,22 @@ def pages_with_notes(city: City) -> dict[str, list[str]]:
     return result
 
 
-def save_local_note(city: City, page_key: str, locale: str, body: str, *, actor) -> None:
-    """Create, change or (with an empty body) delete the note of one page in one language."""
-    note = local_notes(city, page_key).get(locale)
+def save_local_note(
+    city: City,
+    page_key: str,
+    locale: str,
+    body: str,
+    *,
+    actor,
+    notes: dict[str, LocalNote] | None = None,
+) -> None:
+    """Create, change or (with an empty body) delete the note of one page in one language.
+
+    `notes` are the page's notes, from `local_notes`, for a caller who has them already.
+    """
+    if notes is None:
+        notes = local_notes(city, page_key)
+    note = notes.get(locale)
     body = body.strip()
     if not body:
         if note is not None:

@@ -86,9 +86,14 @@ def slug_taken(city, slug: str, *, except_id: int | None = None) -> bool:
     return cohort is not None and cohort.id != except_id
 
 
+def split_domains(text: str) -> list[str]:
+    """The email domains in a list separated by commas or semicolons, in order, without "@"."""
+    domains = (d.strip().lower().lstrip("@") for d in text.replace(";", ",").split(","))
+    return [d for d in domains if d]
+
+
 def normalise_domains(text: str) -> str:
-    domains = [d.strip().lower().lstrip("@") for d in text.replace(";", ",").split(",")]
-    return ",".join(sorted({d for d in domains if d}))
+    return ",".join(sorted(set(split_domains(text))))
 
 
 def create_cohort(city, values: dict, *, actor) -> Cohort:
@@ -100,13 +105,9 @@ def create_cohort(city, values: dict, *, actor) -> Cohort:
 
 
 def update_cohort(cohort: Cohort, values: dict, *, actor) -> None:
-    changed = {}
-    for field, value in _cohort_values(values).items():
-        if getattr(cohort, field) != value:
-            changed[field] = str(value)
-            setattr(cohort, field, value)
-    if changed:
-        audit.record("cohort.updated", actor=actor, city=cohort.city, target=cohort.slug, **changed)
+    audit.record_changes(
+        cohort, _cohort_values(values), "cohort.updated", actor=actor, city=cohort.city
+    )
 
 
 def _cohort_values(values: dict) -> dict:
@@ -155,12 +156,18 @@ def enrollment_of(cohort: Cohort, user) -> Enrollment | None:
     )
 
 
-def enroll(cohort: Cohort, user, role: str = "learner") -> Enrollment:
-    """Enrol, or restore a removed enrolment with its progress. Also makes the user a member."""
+_LOOK_UP = object()  # `enroll` called without `existing`: look the enrolment up
+
+
+def enroll(cohort: Cohort, user, role: str = "learner", *, existing=_LOOK_UP) -> Enrollment:
+    """Enrol, or restore a removed enrolment with its progress. Also makes the user a member.
+
+    `existing` is the user's enrolment in the cohort (or None), for a caller who has it already.
+    """
     from cohortapp.cities.services import ensure_membership
 
     ensure_membership(cohort.city, user, role)
-    enrollment = enrollment_of(cohort, user)
+    enrollment = enrollment_of(cohort, user) if existing is _LOOK_UP else existing
     if enrollment is None:
         enrollment = Enrollment(cohort_id=cohort.id, user_id=user.id, role=role)
         db.session.add(enrollment)
