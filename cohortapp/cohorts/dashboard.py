@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from cohortapp.auth.models import User
 from cohortapp.cohorts.models import Cohort, Enrollment
@@ -21,6 +21,9 @@ from cohortapp.lessons.services import progress_percent
 from cohortapp.sqltypes import utcnow
 
 STATUSES = ("not_started", "in_progress", "completed")
+
+# The learners every figure counts: enrolled as learners and not removed.
+ACTIVE_LEARNER = and_(Enrollment.role == "learner", Enrollment.removed_at.is_(None))
 
 
 @dataclass
@@ -64,19 +67,31 @@ class LearnerRow:
         """The page the learner is on: the furthest page opened, else the first."""
         return max(self.furthest_page, 1)
 
+    @property
+    def idle_since(self) -> datetime:
+        """The learner's last activity, else when they enrolled."""
+        return self.last_activity or self.enrolled_at
+
     def is_stalled(self, stall_days: int, now: datetime) -> bool:
         if self.status == "completed":
             return False
-        since = self.last_activity or self.enrolled_at
-        return since < now - timedelta(days=stall_days)
+        return self.idle_since < now - timedelta(days=stall_days)
+
+
+def stalled_rows(rows: list[LearnerRow], stall_days: int, now: datetime) -> list[LearnerRow]:
+    return [row for row in rows if row.is_stalled(stall_days, now)]
 
 
 def learner_rows(
-    cohort_ids: list[int], course: Course, today: date | None = None
+    cohort_ids: list[int], course: Course, *, enrollment_id: int | None = None
 ) -> list[LearnerRow]:
-    """One row per active learner of the cohorts, with every figure the dashboards show."""
+    """One row per active learner of the cohorts, with every figure the dashboards show;
+    only the given enrolment's row when `enrollment_id` is given."""
     if not cohort_ids:
         return []
+    conditions = [Enrollment.cohort_id.in_(cohort_ids), ACTIVE_LEARNER]
+    if enrollment_id is not None:
+        conditions.append(Enrollment.id == enrollment_id)
     enrollments = db.session.execute(
         select(
             Enrollment.id,
@@ -95,11 +110,7 @@ def learner_rows(
             Enrollment.last_response_at,
         )
         .join(User, User.id == Enrollment.user_id)
-        .where(
-            Enrollment.cohort_id.in_(cohort_ids),
-            Enrollment.role == "learner",
-            Enrollment.removed_at.is_(None),
-        )
+        .where(*conditions)
     ).all()
     rows = {
         e.id: LearnerRow(
@@ -123,21 +134,25 @@ def learner_rows(
     }
     if not rows:
         return []
-    _add_posts(rows, cohort_ids)
+    _add_posts(
+        rows, cohort_ids, only_user_id=None if enrollment_id is None else enrollments[0].user_id
+    )
     return sorted(rows.values(), key=lambda row: row.name.lower())
 
 
 def _active_learner_ids(cohort_ids):
-    return select(Enrollment.id).where(
-        Enrollment.cohort_id.in_(cohort_ids),
-        Enrollment.role == "learner",
-        Enrollment.removed_at.is_(None),
-    )
+    return select(Enrollment.id).where(Enrollment.cohort_id.in_(cohort_ids), ACTIVE_LEARNER)
 
 
-def add_page_detail(rows: list[LearnerRow], course: Course, today: date | None = None) -> None:
+def add_page_detail(
+    rows: list[LearnerRow],
+    course: Course,
+    cohorts: dict[int, Cohort],
+    today: date | None = None,
+) -> None:
     """The furthest page, pages per module and pace of the given rows (those shown on screen):
-    one query for the pages, one for the cohorts, whatever the number of rows."""
+    one query for the pages, whatever the number of rows. `cohorts` holds at least the rows'
+    cohorts, by id."""
     by_id = {row.enrollment_id: row for row in rows}
     if not by_id:
         return
@@ -155,38 +170,34 @@ def add_page_detail(rows: list[LearnerRow], course: Course, today: date | None =
         row.furthest_page = max(row.furthest_page, number[page_key])
         if done:
             row.module_done[module_index[page_key]] += 1
-    _add_pace(by_id, {row.cohort_id for row in rows}, course, today or date.today())
+    _add_pace(by_id, cohorts, course, today or date.today())
 
 
-def _add_posts(rows, cohort_ids) -> None:
+def _add_posts(rows, cohort_ids, only_user_id: int | None = None) -> None:
+    """Questions and answers per learner (`only_user_id`: that author's only)."""
     by_user_cohort = {(row.user_id, row.cohort_id): row for row in rows.values()}
-    questions = db.session.execute(
-        select(Question.author_id, Question.cohort_id, func.count(), func.max(Question.created_at))
-        .where(Question.cohort_id.in_(cohort_ids))
-        .group_by(Question.author_id, Question.cohort_id)
-    )
-    for user_id, cohort_id, count, latest in questions:
-        row = by_user_cohort.get((user_id, cohort_id))
-        if row is not None:
-            row.questions = count
-            row.last_activity = _latest(row.last_activity, _aware(latest))
-    answers = db.session.execute(
+    questions = select(
+        Question.author_id, Question.cohort_id, func.count(), func.max(Question.created_at)
+    ).where(Question.cohort_id.in_(cohort_ids))
+    answers = (
         select(Answer.author_id, Question.cohort_id, func.count(), func.max(Answer.created_at))
         .join(Question, Question.id == Answer.question_id)
         .where(Question.cohort_id.in_(cohort_ids))
-        .group_by(Answer.author_id, Question.cohort_id)
     )
-    for user_id, cohort_id, count, latest in answers:
-        row = by_user_cohort.get((user_id, cohort_id))
-        if row is not None:
-            row.answers = count
-            row.last_activity = _latest(row.last_activity, _aware(latest))
+    if only_user_id is not None:
+        questions = questions.where(Question.author_id == only_user_id)
+        answers = answers.where(Answer.author_id == only_user_id)
+    questions = questions.group_by(Question.author_id, Question.cohort_id)
+    answers = answers.group_by(Answer.author_id, Question.cohort_id)
+    for field_name, statement in (("questions", questions), ("answers", answers)):
+        for user_id, cohort_id, count, latest in db.session.execute(statement):
+            row = by_user_cohort.get((user_id, cohort_id))
+            if row is not None:
+                setattr(row, field_name, count)
+                row.last_activity = _latest(row.last_activity, _aware(latest))
 
 
-def _add_pace(rows, cohort_ids, course, today) -> None:
-    cohorts = {
-        c.id: c for c in db.session.scalars(select(Cohort).where(Cohort.id.in_(list(cohort_ids))))
-    }
+def _add_pace(rows, cohorts, course, today) -> None:
     targets = {cid: module_targets(cohort, course) for cid, cohort in cohorts.items()}
     for row in rows.values():
         cohort_targets = targets.get(row.cohort_id) or []
@@ -246,7 +257,7 @@ def headline(rows: list[LearnerRow], stall_days: int, now: datetime | None = Non
         completed=sum(1 for r in rows if r.status == "completed"),
         median_percent=round(statistics.median([r.percent for r in rows])) if rows else 0,
         active_7_days=sum(1 for r in rows if r.last_activity and r.last_activity >= week_ago),
-        stalled=sum(1 for r in rows if r.is_stalled(stall_days, now)),
+        stalled=len(stalled_rows(rows, stall_days, now)),
     )
 
 
@@ -312,8 +323,7 @@ def weekly_completions(
             for value in db.session.scalars(
                 select(Enrollment.completed_at).where(
                     Enrollment.cohort_id.in_(cohort_ids),
-                    Enrollment.role == "learner",
-                    Enrollment.removed_at.is_(None),
+                    ACTIVE_LEARNER,
                     Enrollment.completed_at.is_not(None),
                 )
             )
@@ -341,11 +351,7 @@ def city_completion_rates() -> dict[int, tuple[int, int]]:
         )
         .join(Cohort, Cohort.id == Enrollment.cohort_id)
         .join(City, City.id == Cohort.city_id)
-        .where(
-            Enrollment.role == "learner",
-            Enrollment.removed_at.is_(None),
-            City.archived_at.is_(None),
-        )
+        .where(ACTIVE_LEARNER, City.archived_at.is_(None))
         .group_by(Cohort.city_id)
     )
     return {city_id: (int(total), int(done or 0)) for city_id, total, done in rows}

@@ -11,7 +11,7 @@ from cohortapp.spreadsheet import csv_text
 
 def progress_csv(cohorts: dict[int, Cohort], course: Course, now) -> str:
     rows = dashboard.learner_rows(list(cohorts), course)
-    dashboard.add_page_detail(rows, course)
+    dashboard.add_page_detail(rows, course, cohorts)
     return learners_csv(rows, cohorts, now)
 
 

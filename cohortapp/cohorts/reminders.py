@@ -9,11 +9,11 @@ from sqlalchemy import or_, select, update
 from cohortapp import audit
 from cohortapp.auth.models import User
 from cohortapp.auth.services import issue_auth_token, preferred_locale
-from cohortapp.cohorts.dashboard import LearnerRow, learner_rows
+from cohortapp.cohorts.dashboard import LearnerRow, learner_rows, stalled_rows
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
 from cohortapp.lessons.content import Course
-from cohortapp.lessons.services import completed_keys, first_unfinished, progress_rows
+from cohortapp.lessons.services import completed_keys, first_unfinished, pages_seen
 from cohortapp.mail.services import queue_email
 from cohortapp.sqltypes import utcnow
 from cohortapp.urls import absolute_url
@@ -30,9 +30,7 @@ class ReminderOutcome:
 
 def stalled(cohort: Cohort, course: Course, now: datetime | None = None) -> list[LearnerRow]:
     now = now or utcnow()
-    return [
-        row for row in learner_rows([cohort.id], course) if row.is_stalled(cohort.stall_days, now)
-    ]
+    return stalled_rows(learner_rows([cohort.id], course), cohort.stall_days, now)
 
 
 def can_remind(row: LearnerRow, now: datetime) -> bool:
@@ -56,9 +54,8 @@ def remind(cohort: Cohort, row: LearnerRow, course: Course, *, now=None, actor=N
     ).rowcount
     if not claimed:
         return False
-    enrollment = db.session.get(Enrollment, row.enrollment_id)
     user = db.session.get(User, row.user_id)
-    page = first_unfinished(course, completed_keys(progress_rows(enrollment), course))
+    page = first_unfinished(course, completed_keys(pages_seen(row.enrollment_id), course))
     target = absolute_url(
         "cities.cohorts.lessons.page",
         city_slug=cohort.city.slug,

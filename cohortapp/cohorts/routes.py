@@ -24,6 +24,7 @@ from cohortapp.cohorts.services import module_targets, pace_status
 from cohortapp.discussion.models import Answer, Question
 from cohortapp.extensions import db
 from cohortapp.lessons.models import Response as LessonResponse
+from cohortapp.lessons.routes import pages_base
 from cohortapp.lessons.services import (
     completed_keys,
     current_course,
@@ -62,7 +63,7 @@ def home():
         targets={target.module_slug: target.due_on for target in targets},
         pace=pace_status(targets, done, date.today()) if is_learner else None,
         course=course,
-        locale=str(get_locale()),
+        pages_base=pages_base(course.pages[0]) if course.pages else "",
         done=done,
         is_learner=is_learner,
         enrollment=enrollment,
@@ -77,9 +78,9 @@ def home():
 SORTS = {
     "name": (lambda row: row.name.lower(), False),
     "progress": (lambda row: row.percent, True),
-    "activity": (lambda row: row.last_activity or row.enrolled_at, False),
+    "activity": (lambda row: row.idle_since, False),
 }
-FILTERS = ("all", "stalled", "not_started", "in_progress", "completed")
+FILTERS = ("all", "stalled", *dashboard_data.STATUSES)
 
 
 def chosen(name: str, allowed, default: str) -> str:
@@ -89,14 +90,14 @@ def chosen(name: str, allowed, default: str) -> str:
 
 def stalled_first(rows, now):
     """The stalled learners, longest idle first: the page lists the first few."""
-    stalled = [row for row in rows if row.is_stalled(g.cohort.stall_days, now)]
-    return sorted(stalled, key=lambda row: row.last_activity or row.enrolled_at)
+    stalled = dashboard_data.stalled_rows(rows, g.cohort.stall_days, now)
+    return sorted(stalled, key=lambda row: row.idle_since)
 
 
 def filter_rows(rows, status: str, stall_days: int, now):
     if status == "stalled":
-        return [row for row in rows if row.is_stalled(stall_days, now)]
-    if status in ("not_started", "in_progress", "completed"):
+        return dashboard_data.stalled_rows(rows, stall_days, now)
+    if status in dashboard_data.STATUSES:
         return [row for row in rows if row.status == status]
     return rows
 
@@ -112,11 +113,10 @@ def dashboard():
     key, reverse = SORTS[sort]
     shown = sorted(filter_rows(rows, status, g.cohort.stall_days, now), key=key, reverse=reverse)
     page = ListPage(shown, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"])
-    dashboard_data.add_page_detail(page.items, course)
+    dashboard_data.add_page_detail(page.items, course, {g.cohort.id: g.cohort})
     return render_template(
         "cohorts/dashboard.html",
         course=course,
-        locale=str(get_locale()),
         headline=dashboard_data.headline(rows, g.cohort.stall_days, now),
         page=page,
         status=status,
@@ -175,12 +175,8 @@ def enrollment_or_404(enrollment_id: int) -> Enrollment:
 def learner(enrollment_id):
     enrollment = enrollment_or_404(enrollment_id)
     course = current_course()
-    rows = [
-        r
-        for r in dashboard_data.learner_rows([g.cohort.id], course)
-        if r.enrollment_id == enrollment.id
-    ]
-    dashboard_data.add_page_detail(rows, course)
+    # The page shows the row's progress and last activity only: no page detail is needed.
+    rows = dashboard_data.learner_rows([g.cohort.id], course, enrollment_id=enrollment.id)
     done = completed_keys(progress_rows(enrollment), course)
     responses = {
         r.page_key: r
@@ -208,7 +204,6 @@ def learner(enrollment_id):
         enrollment=enrollment,
         row=rows[0] if rows else None,
         course=course,
-        locale=str(get_locale()),
         done=done,
         responses=responses,
         questions=questions,

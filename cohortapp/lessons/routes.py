@@ -91,10 +91,10 @@ def chosen_action(form, activity, enrollment, lesson) -> str:
     return "answer" if action == "next" and first_answer else action
 
 
-def keep_reflection(lesson, enrollment, form, activity) -> None:
+def keep_reflection(course, lesson, enrollment, form, activity) -> None:
     text = (form.reflection.data or "").strip()
     if activity is not None and activity.kind == "reflection" and text:
-        save_reflection(enrollment, lesson.key, text, current_course())
+        save_reflection(enrollment, lesson.key, text, course)
 
 
 def answer(course, lesson, enrollment, form, activity):
@@ -111,14 +111,14 @@ def answer(course, lesson, enrollment, form, activity):
 def save(course, lesson, enrollment, form, activity):
     if activity is None or activity.kind != "reflection":
         abort(400)
-    keep_reflection(lesson, enrollment, form, activity)
+    keep_reflection(course, lesson, enrollment, form, activity)
     db.session.commit()
     flash(_("Your reflection is saved. You can change it whenever you come back."), "success")
     return redirect(page_url(lesson, "#activity"))
 
 
 def go_next(course, lesson, enrollment, form, activity):
-    keep_reflection(lesson, enrollment, form, activity)
+    keep_reflection(course, lesson, enrollment, form, activity)
     is_check = activity is not None and activity.kind == "check"
     if is_check and response_for(enrollment, lesson.key) is None:
         form.choice.errors.append(_("Answer the question before going on."))
@@ -177,8 +177,11 @@ def render_page(course, lesson, enrollment, form, rows=None):
 
 
 def pages_base(lesson) -> str:
-    """The address every page of this cohort starts with: a page's is this plus its key."""
-    return page_url(lesson)[: -len(lesson.key)]
+    """The address every page of this cohort starts with: a page's is this plus its key.
+
+    The endpoint is named in full, so that views outside the lessons blueprint can use it."""
+    url = url_for("cities.cohorts.lessons.page", module=lesson.module_slug, page=lesson.slug)
+    return url[: -len(lesson.key)]
 
 
 def local_note_for(page_key: str, locale: str):

@@ -92,7 +92,12 @@ def progress_rows(enrollment) -> dict[str, datetime | None]:
     """The pages the learner has opened, each with when it was completed (None: not yet)."""
     if enrollment is None:
         return {}
-    return dict(db.session.execute(_PAGES_SEEN, {"enrollment_id": enrollment.id}).all())
+    return pages_seen(enrollment.id)
+
+
+def pages_seen(enrollment_id: int) -> dict[str, datetime | None]:
+    """progress_rows by enrolment id, for callers that do not hold the enrolment."""
+    return dict(db.session.execute(_PAGES_SEEN, {"enrollment_id": enrollment_id}).all())
 
 
 def completed_keys(rows: dict[str, datetime | None], course: Course) -> set[str]:
