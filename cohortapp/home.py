@@ -1,6 +1,6 @@
 """Site-wide pages: the landing page ("my cohorts"), the language switcher and the health check."""
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select, text
 from sqlalchemy.orm import contains_eager
@@ -9,7 +9,7 @@ from cohortapp.cities.models import City, Membership
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
 from cohortapp.i18n import is_supported, remember_language
-from cohortapp.urls import is_safe_next
+from cohortapp.urls import redirect_to_next
 
 bp = Blueprint("home", __name__)
 
@@ -69,7 +69,7 @@ def set_language():
     remember_language(code)
     db.session.commit()
     target = request.form.get("next", "")
-    return redirect(target if is_safe_next(target) else url_for("home.index"))
+    return redirect_to_next(target)
 
 
 @bp.get("/healthz")

@@ -1,4 +1,4 @@
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, redirect, url_for
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -16,6 +16,11 @@ def is_safe_next(target: str | None) -> bool:
     if not target or not target.startswith("/"):
         return False
     return not target.startswith("//") and "\\" not in target and "\n" not in target
+
+
+def redirect_to_next(target: str | None):
+    """Redirect to `target` when it is a path on this site, else to the home page."""
+    return redirect(target if is_safe_next(target) else url_for("home.index"))
 
 
 def offline_request_context():

@@ -38,6 +38,14 @@ def email_field(label=None):
     )
 
 
+def name_field(description=""):
+    return StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        description=description,
+    )
+
+
 def new_password_fields():
     password = PasswordField(
         _l("New password"),
@@ -72,18 +80,12 @@ class ResetPasswordForm(Form):
 
 
 class AcceptInvitationForm(Form):
-    name = StringField(
-        _l("Your name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
-        description=_l("As your colleagues will see it in your cohort."),
-    )
+    name = name_field(_l("As your colleagues will see it in your cohort."))
     password, confirm = new_password_fields()
 
 
 class AccountForm(Form):
-    name = StringField(
-        _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
-    )
+    name = name_field()
     wants_digest = BooleanField(
         _l("Send me one email a day about new answers, instead of one email per answer")
     )
@@ -108,7 +110,5 @@ class SignInLinkForm(Form):
 
 
 class JoinForm(Form):
-    name = StringField(
-        _l("Your name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)]
-    )
+    name = name_field()
     email = email_field(_l("Your work email address"))

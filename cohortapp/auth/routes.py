@@ -23,11 +23,12 @@ from cohortapp.auth.services import (
     request_password_reset,
     usable_auth_token,
     usable_invitation,
+    use_auth_token,
 )
 from cohortapp.extensions import db, limiter
 from cohortapp.forms import render_form
-from cohortapp.i18n import SESSION_KEY
-from cohortapp.urls import is_safe_next
+from cohortapp.i18n import SESSION_KEY, remember_language
+from cohortapp.urls import is_safe_next, redirect_to_next
 
 LINK_PROBLEMS = {
     "invalid": lambda: _("This link is not valid. Check that you copied the whole address."),
@@ -45,21 +46,17 @@ def start_session(user: User, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
-def redirect_after_login(target: str | None):
-    return redirect(target if is_safe_next(target) else url_for("home.index"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 50 per hour", methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect_after_login(request.args.get("next"))
+        return redirect_to_next(request.args.get("next"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user, remember=form.remember.data)
-            return redirect_after_login(form.next.data)
+            return redirect_to_next(form.next.data)
         form.password.errors.append(_("Wrong email address or password."))
     return render_form("auth/login.html", form)
 
@@ -106,12 +103,14 @@ def forgot_password():
 @limiter.limit("10 per minute", methods=["POST"])
 def reset_password(token):
     try:
-        usable_auth_token(token, "reset")
+        row = usable_auth_token(token, "reset")
     except TokenError as error:
         return render_link_problem(error.reason, retry_endpoint="auth.forgot_password")
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        user = services.reset_password(token, form.password.data)
+        use_auth_token(row)
+        user = row.user
+        change_password(user, form.password.data)
         db.session.commit()
         start_session(user)
         flash(_("Your password has been changed."), "success")
@@ -170,9 +169,8 @@ def account():
     form = AccountForm(obj=current_user)
     if form.validate_on_submit():
         current_user.name = form.name.data.strip()
-        current_user.locale = form.locale.data
         current_user.wants_digest = form.wants_digest.data
-        session[SESSION_KEY] = form.locale.data
+        remember_language(form.locale.data)
         db.session.commit()
         flash(_("Your details have been saved."), "success")
         return redirect(url_for("auth.account"))
@@ -225,15 +223,15 @@ def request_sign_in_link():
 def sign_in_with_link(token):
     # Opening the link only shows a button: mail scanners that fetch links must not use it up.
     try:
-        services.usable_auth_token(token, "signin")
+        row = usable_auth_token(token, "signin")
     except TokenError as error:
         return render_link_problem(error.reason, retry_endpoint="auth.request_sign_in_link")
     if request.method == "GET":
         return render_template("auth/sign_in_with_link.html")
-    row = services.use_sign_in_link(token)
+    use_auth_token(row)
     db.session.commit()
     start_session(row.user)
-    return redirect_after_login(row.next_path)
+    return redirect_to_next(row.next_path)
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])

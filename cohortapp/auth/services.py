@@ -73,6 +73,11 @@ def usable_auth_token(token: str, purpose: str, now: datetime | None = None) -> 
     return row
 
 
+def use_auth_token(row: AuthToken) -> None:
+    """Spend a link checked by `usable_auth_token`: it works only once."""
+    row.used_at = utcnow()
+
+
 def request_password_reset(email: str) -> None:
     """Email a reset link when the address has an active account; do nothing visible otherwise."""
     user = find_user_by_email(email)
@@ -88,13 +93,6 @@ def request_password_reset(email: str) -> None:
         link=absolute_url("auth.reset_password", token=token),
         hours=hours,
     )
-
-
-def reset_password(token: str, new_password: str) -> User:
-    row = usable_auth_token(token, "reset")
-    row.used_at = utcnow()
-    change_password(row.user, new_password)
-    return row.user
 
 
 def change_password(user: User, new_password: str) -> None:
@@ -177,7 +175,7 @@ SIGN_IN_LINK_MINUTES = 30
 
 def send_sign_in_link(
     email: str, next_path: str | None = None, *, name: str = "", locale: str | None = None
-) -> bool:
+) -> None:
     """Email a one-time sign-in link. With `name`, an unknown address gets an account first
     (used by join links: owning the address is proven by opening the link). `locale` is the
     language to use when the person has chosen none (the cohort's, for a join link)."""
@@ -187,7 +185,7 @@ def send_sign_in_link(
         db.session.add(user)
         db.session.flush()
     if user is None or not user.is_active:
-        return False
+        return
     token = issue_auth_token(
         user, "signin", timedelta(minutes=SIGN_IN_LINK_MINUTES), next_path=next_path
     )
@@ -199,10 +197,3 @@ def send_sign_in_link(
         link=absolute_url("auth.sign_in_with_link", token=token),
         minutes=SIGN_IN_LINK_MINUTES,
     )
-    return True
-
-
-def use_sign_in_link(token: str) -> AuthToken:
-    row = usable_auth_token(token, "signin")
-    row.used_at = utcnow()
-    return row
