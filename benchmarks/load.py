@@ -80,13 +80,18 @@ class Client:
         return response.status, text, response.headers.get("Location", "")
 
 
-def learner_journey(client: Client, email: str, stop: threading.Event) -> None:
+def sign_in(client: Client, email: str) -> int:
+    """Sign in with the demo password; the status of the POST (302 when it worked)."""
     _status, page, _ = client.request("sign-in page", "GET", "/login")
     token = CSRF.search(page).group(1)
     status, _, _ = client.request(
         "sign in", "POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": token}
     )
-    if status != 302:
+    return status
+
+
+def learner_journey(client: Client, email: str, stop: threading.Event) -> None:
+    if sign_in(client, email) != 302:
         return
     city = email.split("@")[1].split(".")[0]
     number = int(email.split("@")[0].removeprefix("learner"))
@@ -96,7 +101,7 @@ def learner_journey(client: Client, email: str, stop: threading.Event) -> None:
     lesson = LESSON_LINK.search(page).group(1)
     steps = 0
     while not stop.is_set():
-        status, page, _ = client.request("lesson page", "GET", lesson)
+        _status, page, _ = client.request("lesson page", "GET", lesson)
         token = CSRF.search(page)
         choice = re.search(r'name="choice" id="choice-(\w+)"', page)
         data = {"action": "next", "csrf_token": token.group(1) if token else ""}
@@ -107,7 +112,7 @@ def learner_journey(client: Client, email: str, stop: threading.Event) -> None:
                 lesson,
                 {"action": "answer", "choice": choice.group(1), "csrf_token": data["csrf_token"]},
             )
-        status, _, location = client.request("complete a page", "POST", lesson, data)
+        _status, _, location = client.request("complete a page", "POST", lesson, data)
         lesson = (
             location.split("#")[0]
             if location and "/pages/" in location
@@ -149,15 +154,21 @@ def run_phase(port, clients, seconds, target):
     return results, time.perf_counter() - start
 
 
+def percentile_95(samples) -> float:
+    """The 95th percentile of (duration, status) samples, in milliseconds."""
+    durations = sorted(duration for duration, _status in samples)
+    return durations[min(len(durations) - 1, int(len(durations) * 0.95))] * 1000
+
+
 def report(title, results, elapsed) -> None:
     print(f"\n{title} ({elapsed:.0f} s)")
     print(f"{'request':<18} {'count':>7} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}")
     for kind, samples in sorted(results.items()):
-        durations = sorted(d * 1000 for d, _ in samples)
+        median = statistics.median(d * 1000 for d, _ in samples)
         errors = sum(1 for _, status in samples if status >= 500)
-        p95 = durations[min(len(durations) - 1, int(len(durations) * 0.95))]
+        p95 = percentile_95(samples)
         print(
-            f"{kind:<18} {len(samples):>7} {len(samples) / elapsed:>8.1f} {statistics.median(durations):>8.1f} {p95:>8.1f} {errors:>7}"
+            f"{kind:<18} {len(samples):>7} {len(samples) / elapsed:>8.1f} {median:>8.1f} {p95:>8.1f} {errors:>7}"
         )
 
 
@@ -178,11 +189,6 @@ def prepare_database(folder: str) -> dict:
             capture_output=True,
         )
     return env
-
-
-def percentile_95(samples) -> float:
-    durations = sorted(duration for duration, _status in samples)
-    return durations[int(len(durations) * 0.95)] * 1000
 
 
 def main() -> None:
@@ -227,17 +233,7 @@ def main() -> None:
             report(f"learner journey, {options.clients} concurrent learners", journey, t1)
 
             def signed_in_lesson(client, index, stop):
-                _, page, _ = client.request("sign-in page", "GET", "/login")
-                client.request(
-                    "sign in",
-                    "POST",
-                    "/login",
-                    {
-                        "email": "learner3@rivertown.example",
-                        "password": PASSWORD,
-                        "csrf_token": CSRF.search(page).group(1),
-                    },
-                )
+                sign_in(client, "learner3@rivertown.example")
                 hammer(client, "lesson page only", lesson, stop)
 
             pages, t2 = run_phase(port, options.clients, options.seconds, signed_in_lesson)

@@ -1,6 +1,6 @@
 # gunicorn settings for one app host: `gunicorn -c deploy/gunicorn.conf.py wsgi:app`.
-# Every setting can be overridden with an environment variable of the same name in capitals
-# prefixed by GUNICORN_ (see the bottom of this file).
+# Five settings can be overridden by an environment variable named after them in capitals and
+# prefixed by GUNICORN_: bind, workers, timeout, accesslog and forwarded_allow_ips.
 import multiprocessing
 import os
 
