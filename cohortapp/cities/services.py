@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select
 
 from cohortapp import audit
 from cohortapp.auth.models import Invitation, User, find_user_by_email
@@ -279,6 +279,18 @@ def cohorts_by_user(city: City, user_ids: list[int]) -> dict[int, list[tuple[Coh
 _PAGE_NOTES = select(LocalNote).where(
     LocalNote.city_id == bindparam("city_id"), LocalNote.page_key == bindparam("page_key")
 )
+
+
+_notes = LocalNote.__table__.c
+_PAGE_NOTE_TEXTS = select(_notes.locale, _notes.body_html).where(
+    _notes.city_id == bindparam("city_id"), _notes.page_key == bindparam("page_key")
+)
+
+
+def local_note_texts(city: City, page_key: str) -> dict[str, Row]:
+    """The page's notes for reading, by language: each row has locale and body_html."""
+    rows = db.session.execute(_PAGE_NOTE_TEXTS, {"city_id": city.id, "page_key": page_key})
+    return {row.locale: row for row in rows}
 
 
 def local_notes(city: City, page_key: str) -> dict[str, LocalNote]:

@@ -7,7 +7,7 @@ creates one post.
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cohortapp import audit
@@ -76,21 +76,23 @@ def questions_query(cohort: Cohort, options: QuestionFilter, *, viewer: User, mo
     return query.order_by(*order, Question.id.desc())
 
 
+_questions = Question.__table__.c
 _PAGE_QUESTIONS = (
-    select(Question)
+    select(_questions.id, _questions.title, _questions.answer_count)
     .where(
-        Question.cohort_id == bindparam("cohort_id"),
-        Question.page_key == bindparam("page_key"),
-        Question.is_hidden.is_(False),
+        _questions.cohort_id == bindparam("cohort_id"),
+        _questions.page_key == bindparam("page_key"),
+        _questions.is_hidden.is_(False),
     )
-    .order_by(Question.vote_count.desc(), Question.created_at.desc())
+    .order_by(_questions.vote_count.desc(), _questions.created_at.desc())
     .limit(bindparam("limit"))
 )
 
 
-def page_questions(cohort: Cohort, page_key: str, limit: int = 5) -> list[Question]:
+def page_questions(cohort: Cohort, page_key: str, limit: int = 5) -> list[Row]:
+    """The page's most voted questions, as rows of id, title and answer_count."""
     values = {"cohort_id": cohort.id, "page_key": page_key, "limit": limit}
-    return list(db.session.scalars(_PAGE_QUESTIONS, values))
+    return list(db.session.execute(_PAGE_QUESTIONS, values))
 
 
 def my_votes(user: User, kind: str, post_ids: list[int]) -> set[int]:

@@ -5,7 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from cohortapp.access import active_enrollment, require
-from cohortapp.cities.services import local_notes
+from cohortapp.cities.services import local_note_texts
 from cohortapp.discussion.services import page_questions
 from cohortapp.extensions import db
 from cohortapp.lessons import bp
@@ -155,8 +155,10 @@ def render_page(course, lesson, enrollment, form, rows=None):
         if response is not None and not form.is_submitted():
             form.choice.data = response.choice
     previous, following = course.neighbours(lesson)
+    base = pages_base(lesson)
     return render_template(
         "lessons/page.html",
+        pages_base=base,
         local_note=local_note_for(lesson.key, locale),
         page_questions=page_questions(g.cohort, lesson.key),
         course=course,
@@ -165,7 +167,7 @@ def render_page(course, lesson, enrollment, form, rows=None):
         fallback=fallback,
         locale=locale,
         module=course.module_of[lesson.key],
-        outline=outline_html(course, locale, pages_base(lesson), done, lesson.key),
+        outline=outline_html(course, locale, base, done, lesson.key),
         percent=progress_percent(len(done), course.total),
         response=response,
         form=form,
@@ -186,5 +188,5 @@ def pages_base(lesson) -> str:
 
 def local_note_for(page_key: str, locale: str):
     """The city's note in the reader's language, else in the city's default language."""
-    notes = local_notes(g.city, page_key)
+    notes = local_note_texts(g.city, page_key)
     return notes.get(locale) or notes.get(g.city.default_locale)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 
 from cohortapp.extensions import db
 from cohortapp.lessons.content import Activity, Course, Page, get_course
@@ -79,12 +79,18 @@ def progress_percent(completed: int, total: int) -> int:
 
 
 # Statements read on every lesson page are built once; each request only binds its values.
-_PAGES_SEEN = select(PageProgress.page_key, PageProgress.completed_at).where(
-    PageProgress.enrollment_id == bindparam("enrollment_id")
+# They select table columns, not mapped classes: plain rows skip the ORM's loading work, which
+# cost as much as the query itself.
+_progress = PageProgress.__table__.c
+_responses = Response.__table__.c
+_PAGES_SEEN = select(_progress.page_key, _progress.completed_at).where(
+    _progress.enrollment_id == bindparam("enrollment_id")
 )
-_RESPONSE = select(Response).where(
-    Response.enrollment_id == bindparam("enrollment_id"),
-    Response.page_key == bindparam("page_key"),
+_RESPONSE = select(
+    _responses.kind, _responses.body, _responses.choice, _responses.updated_at
+).where(
+    _responses.enrollment_id == bindparam("enrollment_id"),
+    _responses.page_key == bindparam("page_key"),
 )
 
 
@@ -179,10 +185,12 @@ def answer_check(
     refresh_progress_summary([enrollment.id], course)
 
 
-def response_for(enrollment, page_key: str) -> Response | None:
+def response_for(enrollment, page_key: str) -> Row | None:
+    """The learner's answer on the page, read-only: kind, body, choice and updated_at."""
     if enrollment is None:
         return None
-    return db.session.scalar(_RESPONSE, {"enrollment_id": enrollment.id, "page_key": page_key})
+    values = {"enrollment_id": enrollment.id, "page_key": page_key}
+    return db.session.execute(_RESPONSE, values).first()
 
 
 def completed_counts(enrollment_ids: list[int], course: Course) -> dict[int, int]:
