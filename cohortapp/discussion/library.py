@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from cohortapp.access import require, require_platform_admin
 from cohortapp.cohorts.models import Cohort
@@ -33,7 +33,7 @@ def list_page(query, endpoint: str, **context):
     page_key = request.args.get("page_key", "")[:120]
     search = request.args.get("q", "").strip()[:100]
     page = db.paginate(
-        query(page_key=page_key, search=search).options(selectinload(Question.author)),
+        query(page_key=page_key, search=search).options(joinedload(Question.author)),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from cohortapp.access import can, require
@@ -85,7 +85,7 @@ def index():
         search=request.args.get("q", "").strip()[:100],
     )
     query = services.questions_query(g.cohort, options, viewer=me(), moderator=is_moderator())
-    query = query.options(selectinload(Question.author))
+    query = query.options(joinedload(Question.author))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     course = current_course()
     return render_template(

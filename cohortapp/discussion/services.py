@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Row, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from cohortapp import audit
 from cohortapp.auth.models import User
@@ -108,11 +109,9 @@ def my_votes(user: User, kind: str, post_ids: list[int]) -> set[int]:
 
 
 def answers_of(question: Question, *, moderator: bool) -> list[Answer]:
-    from sqlalchemy.orm import selectinload
-
     query = (
         select(Answer)
-        .options(selectinload(Answer.author))
+        .options(joinedload(Answer.author))
         .where(Answer.question_id == question.id)
         .order_by(Answer.created_at, Answer.id)
     )
@@ -482,11 +481,9 @@ def accepted_answers(questions: list[Question]) -> dict[int, Answer]:
     ids = [q.accepted_answer_id for q in questions if q.accepted_answer_id]
     if not ids:
         return {}
-    from sqlalchemy.orm import selectinload
-
     answers = db.session.scalars(
         select(Answer)
-        .options(selectinload(Answer.author))
+        .options(joinedload(Answer.author))
         .where(Answer.id.in_(ids), Answer.is_hidden.is_(False))
     )
     return {answer.id: answer for answer in answers}
