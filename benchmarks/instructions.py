@@ -15,6 +15,7 @@ the minimal route is in the table: it shows the part that every request pays).
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -94,6 +95,8 @@ def main() -> None:
     if options.child:
         measure_in_this_process(options.child, options.requests)
         return
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is needed: apt-get install valgrind")
     with tempfile.TemporaryDirectory() as folder:
         env = prepare_database(folder)
         figures = {page: count(page, options.requests, env) for page in PAGES}
