@@ -134,8 +134,7 @@ def seed(sizes) -> None:
             db.session.execute(insert(PageProgress), progress[chunk : chunk + 5_000])
         for chunk in range(0, len(responses), 5_000):
             db.session.execute(insert(Response), responses[chunk : chunk + 5_000])
-        for chunk in range(0, len(enrollment_ids), 500):
-            refresh_progress_summary(enrollment_ids[chunk : chunk + 500], course)
+        refresh_progress_summary(enrollment_ids, course)
         db.session.commit()
         print(
             f"seeded {size:>5} learners: {len(progress):>7} page rows, {len(responses):>7} responses",

@@ -77,7 +77,6 @@ def refresh_command():
     from cohortapp.lessons.services import current_course, refresh_progress_summary
 
     ids = list(db.session.scalars(db.select(Enrollment.id)))
-    for start in range(0, len(ids), 500):
-        refresh_progress_summary(ids[start : start + 500], current_course())
+    refresh_progress_summary(ids, current_course())
     db.session.commit()
     click.echo(f"recounted the progress of {len(ids)} enrolment(s)")

@@ -209,15 +209,23 @@ def completed_counts(enrollment_ids: list[int], course: Course) -> dict[int, int
     return dict(rows.all())
 
 
+# Enrolments recounted per UPDATE: keeps the list of ids far below SQLite's variable limit.
+SUMMARY_BATCH = 500
+
+
 def refresh_progress_summary(enrollment_ids, course: Course) -> None:
     """Recount the summary columns of the enrolments from their page and response rows.
 
     A recount, not an increment: exact whatever the order of concurrent requests, and safe to
     run again (`flask progress refresh` does it for everyone after the course changes)."""
+    ids = list(enrollment_ids)
+    for start in range(0, len(ids), SUMMARY_BATCH):
+        _recount_summary(ids[start : start + SUMMARY_BATCH], course)
+
+
+def _recount_summary(enrollment_ids: list[int], course: Course) -> None:
     from cohortapp.cohorts.models import Enrollment
 
-    if not enrollment_ids:
-        return
     pages = PageProgress.enrollment_id == Enrollment.id
     in_course = PageProgress.page_key.in_(course.by_key)
     responses = Response.enrollment_id == Enrollment.id
@@ -227,7 +235,7 @@ def refresh_progress_summary(enrollment_ids, course: Course) -> None:
 
     db.session.execute(
         update(Enrollment)
-        .where(Enrollment.id.in_(list(enrollment_ids)))
+        .where(Enrollment.id.in_(enrollment_ids))
         .values(
             pages_completed=count(pages, in_course, PageProgress.completed_at.is_not(None)),
             pages_reached=count(pages, in_course),
