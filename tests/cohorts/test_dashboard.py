@@ -418,3 +418,17 @@ def test_dashboard_runs_the_same_number_of_queries_for_5_and_300_learners(
     with count_queries() as many:
         assert facilitator.get(DASHBOARD).status_code == 200
     assert len(few) == len(many), "\n".join(many)
+
+
+def test_progress_refresh_command_recounts_summaries_written_around_the_player(app, world, course):
+    with app_db(app) as session:
+        enrollment = enrollment_of(session, world.learner)
+        seed_progress(session, enrollment, course, 3, idle_days=2)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["progress", "refresh"])
+    assert result.exit_code == 0
+    assert "recounted the progress of" in result.output
+    with app_db(app) as session:
+        enrollment = enrollment_of(session, world.learner)
+        assert (enrollment.pages_completed, enrollment.pages_reached) == (3, 4)
+        assert enrollment.last_page_at is not None
