@@ -18,12 +18,12 @@ bp = Blueprint("home", __name__)
 def index():
     if not current_user.is_authenticated:
         return render_template("home/landing.html")
-    from cohortapp.lessons.services import completed_counts, current_course, progress_percent
+    from cohortapp.lessons.services import current_course, progress_percent
 
     enrollments = my_enrollments(current_user)
-    course = current_course()
-    counts = completed_counts([e.id for e in enrollments if e.role == "learner"], course)
-    percents = {e.id: progress_percent(counts.get(e.id, 0), course.total) for e in enrollments}
+    total = current_course().total
+    # The enrolment's progress summary, as the dashboards read it: no count of progress rows.
+    percents = {e.id: progress_percent(e.pages_completed, total) for e in enrollments}
     return render_template(
         "home/my_cohorts.html", enrollments=enrollments, percents=percents, cities=my_cities()
     )

@@ -193,22 +193,6 @@ def response_for(enrollment, page_key: str) -> Row | None:
     return db.session.execute(_RESPONSE, values).first()
 
 
-def completed_counts(enrollment_ids: list[int], course: Course) -> dict[int, int]:
-    """Completed pages of the current course per enrolment, in one query."""
-    if not enrollment_ids:
-        return {}
-    rows = db.session.execute(
-        select(PageProgress.enrollment_id, func.count())
-        .where(
-            PageProgress.enrollment_id.in_(enrollment_ids),
-            PageProgress.completed_at.is_not(None),
-            PageProgress.page_key.in_(course.by_key),
-        )
-        .group_by(PageProgress.enrollment_id)
-    )
-    return dict(rows.all())
-
-
 # Enrolments recounted per UPDATE: keeps the list of ids far below SQLite's variable limit.
 SUMMARY_BATCH = 500
 
