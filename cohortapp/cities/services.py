@@ -276,11 +276,7 @@ def cohorts_by_user(city: City, user_ids: list[int]) -> dict[int, list[tuple[Coh
     return result
 
 
-_PAGE_NOTES = select(LocalNote).where(
-    LocalNote.city_id == bindparam("city_id"), LocalNote.page_key == bindparam("page_key")
-)
-
-
+# Read on every lesson page: built once, and plain rows rather than ORM objects.
 _notes = LocalNote.__table__.c
 _PAGE_NOTE_TEXTS = select(_notes.locale, _notes.body_html).where(
     _notes.city_id == bindparam("city_id"), _notes.page_key == bindparam("page_key")
@@ -294,7 +290,10 @@ def local_note_texts(city: City, page_key: str) -> dict[str, Row]:
 
 
 def local_notes(city: City, page_key: str) -> dict[str, LocalNote]:
-    notes = db.session.scalars(_PAGE_NOTES, {"city_id": city.id, "page_key": page_key})
+    """The page's notes to edit, by language."""
+    notes = db.session.scalars(
+        select(LocalNote).where(LocalNote.city_id == city.id, LocalNote.page_key == page_key)
+    )
     return {note.locale: note for note in notes}
 
 
