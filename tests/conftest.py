@@ -6,6 +6,7 @@ requests would share `g` and the database session with the test.
 """
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,13 @@ from cohortapp.cohorts.services import enroll
 from cohortapp.extensions import db
 
 PASSWORD = "correct horse battery"
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def config_for_tests(database_url: str) -> dict:

@@ -1,4 +1,3 @@
-import socket
 from datetime import timedelta
 
 import pytest
@@ -8,7 +7,7 @@ from cohortapp.extensions import db
 from cohortapp.mail.models import OutboxMessage
 from cohortapp.mail.services import send_due_messages
 from cohortapp.sqltypes import utcnow
-from tests.conftest import app_db
+from tests.conftest import app_db, free_port
 
 
 class Recorder:
@@ -24,12 +23,6 @@ class Recorder:
             return "451 Requested action aborted: try again later"
         self.received.append(envelope)
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

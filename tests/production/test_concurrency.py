@@ -6,7 +6,6 @@ import pytest
 
 from cohortapp import create_app
 from cohortapp.auth.models import User
-from cohortapp.cities.models import City
 from cohortapp.cities.services import ensure_membership
 from cohortapp.cohorts.models import Cohort
 from cohortapp.cohorts.services import enroll
@@ -14,8 +13,8 @@ from cohortapp.discussion.models import Answer, Question, Vote
 from cohortapp.discussion.services import ask_question, post_answer
 from cohortapp.extensions import db
 from cohortapp.lessons.models import PageProgress
-from tests.conftest import PASSWORD, app_db, config_for_tests, login
-from tests.production.pg import fresh_postgres_database
+from tests.conftest import app_db, config_for_tests, login
+from tests.production.pg import add_open_cohort, add_user, fresh_postgres_database
 
 LEARNERS = 21
 
@@ -35,24 +34,13 @@ def pg_app():
         )
         with app.app_context():
             db.create_all()
-            city = City(slug="alpha", name="Alpha", locales="en")
-            db.session.add(city)
-            db.session.flush()
-            cohort = Cohort(city_id=city.id, city=city, slug="a1", name="A1", status="open")
-            db.session.add(cohort)
-            db.session.flush()
-            facilitator = User(email="fac@alpha.example", name="Fac")
-            facilitator.set_password(PASSWORD)
-            db.session.add(facilitator)
-            db.session.flush()
+            cohort = add_open_cohort()
+            facilitator = add_user("fac@alpha.example", "Fac")
             enroll(cohort, facilitator, "facilitator")
-            ensure_membership(city, facilitator, "facilitator")
+            ensure_membership(cohort.city, facilitator, "facilitator")
             for number in range(LEARNERS):
-                user = User(email=f"l{number}@alpha.example", name=f"Learner {number}")
-                user.set_password(PASSWORD)
-                db.session.add(user)
-                db.session.flush()
-                enroll(cohort, user, "learner")
+                learner = add_user(f"l{number}@alpha.example", f"Learner {number}")
+                enroll(cohort, learner, "learner")
             question = ask_question(cohort, facilitator, "A question everyone answers", "")
             db.session.commit()
             app.config["QUESTION_ID"] = question.id

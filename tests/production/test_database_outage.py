@@ -1,10 +1,9 @@
 """When the database goes away, pages answer a translated 503; when it returns, so does the app."""
 
 from cohortapp import create_app
-from cohortapp.auth.models import User
 from cohortapp.extensions import db
-from tests.conftest import PASSWORD, config_for_tests, login
-from tests.production.pg import fresh_postgres_database
+from tests.conftest import config_for_tests, login
+from tests.production.pg import add_user, fresh_postgres_database
 from tests.production.tcp_proxy import TcpRelay
 
 
@@ -26,9 +25,7 @@ def test_app_answers_503_while_postgres_is_down_and_recovers_by_itself():
         )
         with app.app_context():
             db.create_all()
-            user = User(email="lee@alpha.example", name="Lee")
-            user.set_password(PASSWORD)
-            db.session.add(user)
+            add_user("lee@alpha.example", "Lee")
             db.session.commit()
         client = app.test_client()
         assert login(client, "lee@alpha.example").status_code == 302

@@ -4,7 +4,6 @@ a person signs in on one and goes on on the other, and the sign-in limit counts 
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,37 +16,20 @@ from pathlib import Path
 import pytest
 
 from cohortapp import create_app
-from cohortapp.auth.models import User
-from cohortapp.cities.models import City
-from cohortapp.cohorts.models import Cohort
 from cohortapp.cohorts.services import enroll
 from cohortapp.extensions import db
-from tests.conftest import PASSWORD, config_for_tests
-from tests.production.pg import fresh_postgres_database
+from tests.conftest import PASSWORD, config_for_tests, free_port
+from tests.production.pg import add_open_cohort, add_user, fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def seed(url: str) -> None:
     app = create_app(config_for_tests(url))
     with app.app_context():
         db.create_all()
-        city = City(slug="alpha", name="Alpha", locales="en")
-        db.session.add(city)
-        db.session.flush()
-        cohort = Cohort(city_id=city.id, city=city, slug="a1", name="A1", status="open")
-        user = User(email="lee@alpha.example", name="Lee")
-        user.set_password(PASSWORD)
-        db.session.add_all([cohort, user])
-        db.session.flush()
-        enroll(cohort, user, "learner")
+        enroll(add_open_cohort(), add_user("lee@alpha.example", "Lee"), "learner")
         db.session.commit()
         db.engine.dispose()
 
