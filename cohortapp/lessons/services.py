@@ -1,7 +1,6 @@
 """The course as the app sees it, and the rules of progress through it."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import Row, bindparam, func, select, update
@@ -83,7 +82,8 @@ def progress_percent(completed: int, total: int) -> int:
 # cost as much as the query itself.
 _progress = PageProgress.__table__.c
 _responses = Response.__table__.c
-_PAGES_SEEN = select(_progress.page_key, _progress.completed_at).where(
+# Whether a page is completed, not when: reading the times cost more than the query.
+_PAGES_SEEN = select(_progress.page_key, _progress.completed_at.is_not(None)).where(
     _progress.enrollment_id == bindparam("enrollment_id")
 )
 _RESPONSE = select(
@@ -94,20 +94,20 @@ _RESPONSE = select(
 )
 
 
-def progress_rows(enrollment) -> dict[str, datetime | None]:
-    """The pages the learner has opened, each with when it was completed (None: not yet)."""
+def progress_rows(enrollment) -> dict[str, bool]:
+    """The pages the learner has opened, each with whether it is completed."""
     if enrollment is None:
         return {}
     return pages_seen(enrollment.id)
 
 
-def pages_seen(enrollment_id: int) -> dict[str, datetime | None]:
+def pages_seen(enrollment_id: int) -> dict[str, bool]:
     """progress_rows by enrolment id, for callers that do not hold the enrolment."""
     return dict(db.session.execute(_PAGES_SEEN, {"enrollment_id": enrollment_id}).all())
 
 
-def completed_keys(rows: dict[str, datetime | None], course: Course) -> set[str]:
-    return {key for key, completed_at in rows.items() if completed_at and key in course.by_key}
+def completed_keys(rows: dict[str, bool], course: Course) -> set[str]:
+    return {key for key, completed in rows.items() if completed and key in course.by_key}
 
 
 def first_unfinished(course: Course, done: set[str]) -> Page:
