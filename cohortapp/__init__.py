@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cohortapp import config as config_module
 from cohortapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from cohortapp.fragments import FragmentCache
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -66,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register_template_helpers(app)
+    app.jinja_env.add_extension(FragmentCache)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

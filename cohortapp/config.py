@@ -52,6 +52,7 @@ class Config:
     RATELIMIT_KEY_PREFIX = os.environ.get("COHORTAPP_RATELIMIT_PREFIX", "cohortapp")
     RATELIMIT_HEADERS_ENABLED = True
     PAGE_SIZE = 25
+    FRAGMENT_CACHE_SIZE = 5000  # rendered parts of pages kept per process (cohortapp.fragments)
     # Number of proxies (load balancer, nginx) in front of the app whose X-Forwarded-* headers
     # are trusted; 0 when the app is reached directly.
     PROXY_FIX = int(os.environ.get("COHORTAPP_PROXY_FIX", "0"))

@@ -90,10 +90,11 @@ _PAGE_QUESTIONS = (
 )
 
 
-def page_questions(cohort: Cohort, page_key: str, limit: int = 5) -> list[Row]:
-    """The page's most voted questions, as rows of id, title and answer_count."""
+def page_questions(cohort: Cohort, page_key: str, limit: int = 5) -> tuple[Row, ...]:
+    """The page's most voted questions, as rows of id, title and answer_count (a tuple, so
+    the lesson page can key its cached list on it)."""
     values = {"cohort_id": cohort.id, "page_key": page_key, "limit": limit}
-    return list(db.session.execute(_PAGE_QUESTIONS, values))
+    return tuple(db.session.execute(_PAGE_QUESTIONS, values))
 
 
 def my_votes(user: User, kind: str, post_ids: list[int]) -> set[int]:

@@ -1,0 +1,103 @@
+"""`{% cached key, ... %}...{% endcached %}`: parts of a page rendered once, then reused.
+
+Most of a page's markup repeats from one request to the next: one person's account links, one
+page's language switcher, a lesson's heading and pager in one language. A cached fragment is
+rendered the first time its key is seen and reused afterwards. The key is everything the
+fragment shows: the template lists it after the tag, and the fragment's place in the template
+and the request's language are always added. So a fragment is never stale, only unused: a
+renamed cohort or a new question makes a new key. (The course itself is read once per process,
+so a page's key stands for its text.)
+
+A fragment never keeps anyone's CSRF token or the request's style nonce: they are swapped for
+markers when it is stored, and the current request's are put back each time it is used. The
+cache keeps the FRAGMENT_CACHE_SIZE most recently used fragments per process, and is off while
+templates reload (development with the debugger), so that an edited template shows at once.
+"""
+
+from collections import OrderedDict
+from threading import Lock
+
+from flask import current_app, g
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from jinja2 import nodes
+from jinja2.ext import Extension
+from markupsafe import Markup
+
+CSRF_MARKER = "\x00csrf\x00"
+NONCE_MARKER = "\x00nonce\x00"
+
+
+class FragmentCache(Extension):
+    tags = {"cached"}
+
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.extend(fragment_cache=Fragments())
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        key = [nodes.Const(f"{parser.name}:{lineno}")]
+        while parser.stream.current.type != "block_end":
+            if len(key) > 1:
+                parser.stream.expect("comma")
+            key.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        render = self.call_method("_render", [nodes.ContextReference(), nodes.Tuple(key, "load")])
+        return nodes.CallBlock(render, [], [], body).set_lineno(lineno)
+
+    def _render(self, context, key: tuple, caller) -> Markup:
+        if self.environment.auto_reload:
+            return caller()
+        key = (context.get("locale_code") or str(get_locale()), *key)
+        fragments = self.environment.fragment_cache
+        stored = fragments.get(key)
+        if stored is None:
+            stored = _without_request_values(Markup(caller()))
+            fragments.put(key, stored, current_app.config["FRAGMENT_CACHE_SIZE"])
+        return _with_request_values(stored)
+
+
+class Fragments:
+    """The most recently used fragments, by key; safe to share between threads."""
+
+    def __init__(self):
+        self._items: OrderedDict[tuple, Markup] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> Markup | None:
+        with self._lock:
+            html = self._items.get(key)
+            if html is not None:
+                self._items.move_to_end(key)
+            return html
+
+    def put(self, key: tuple, html: Markup, size: int) -> None:
+        with self._lock:
+            self._items[key] = html
+            while len(self._items) > size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def values(self) -> list[Markup]:
+        with self._lock:
+            return list(self._items.values())
+
+
+def _without_request_values(html: Markup) -> Markup:
+    csrf_token, nonce = g.get("csrf_token"), g.get("csp_nonce")
+    if csrf_token:
+        html = html.replace(csrf_token, CSRF_MARKER)
+    if nonce:
+        html = html.replace(nonce, NONCE_MARKER)
+    return html
+
+
+def _with_request_values(html: Markup) -> Markup:
+    if CSRF_MARKER in html:
+        html = html.replace(CSRF_MARKER, generate_csrf())
+    if NONCE_MARKER in html:
+        html = html.replace(NONCE_MARKER, g.get("csp_nonce", ""))
+    return html

@@ -1,0 +1,143 @@
+"""Cached fragments of pages (`{% cached %}`): reused by key, never anyone else's token."""
+
+import re
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from flask import g, render_template_string
+from flask_babel import force_locale, gettext
+
+from cohortapp.cohorts.models import Cohort
+from cohortapp.extensions import db
+from tests.conftest import app_db
+
+LESSON = "/c/alpha/cohorts/a1/pages/welcome/diversity-as-advantage"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def renders(app):
+    """Render a template string in a request and count how often the fragment's body ran."""
+    calls = []
+
+    def render(source: str, **context) -> str:
+        with app.test_request_context("/"):
+            app.preprocess_request()
+            return render_template_string(source, body_ran=lambda: calls.append(1) or "", **context)
+
+    render.count = lambda: len(calls)
+    return render
+
+
+def unique() -> str:
+    """A key no other test uses: the app, and so its cache, lasts the whole test session."""
+    return uuid.uuid4().hex
+
+
+@contextmanager
+def setting(app, name, value):
+    before = app.config[name]
+    app.config[name] = value
+    try:
+        yield
+    finally:
+        app.config[name] = before
+
+
+def test_a_fragment_is_rendered_once_for_each_key(renders):
+    source = "{% cached key %}{{ body_ran() }}<p>{{ key }}</p>{% endcached %}"
+    first, second = unique(), unique()
+    assert renders(source, key=first) == f"<p>{first}</p>"
+    assert renders(source, key=first) == f"<p>{first}</p>"
+    assert renders.count() == 1
+    assert renders(source, key=second) == f"<p>{second}</p>"
+    assert renders.count() == 2
+
+
+def test_the_language_of_the_request_is_part_of_every_key(app, renders):
+    source = "{% cached key %}{{ body_ran() }}{{ _('Sign out') }}{% endcached %}"
+    key = unique()
+    english = renders(source, key=key)
+    with app.test_request_context("/"), force_locale("fr"):
+        french_sign_out = gettext("Sign out")
+        french = render_template_string(source, body_ran=lambda: "", key=key)
+    assert english == "Sign out"
+    assert french == french_sign_out != "Sign out"
+
+
+def test_a_stored_fragment_holds_no_csrf_token_or_nonce(app):
+    source = (
+        '{% cached key %}<input value="{{ csrf_token() }}">'
+        '<style nonce="{{ csp_nonce }}"></style>{% endcached %}'
+    )
+    key, seen = unique(), []
+    for _visitor in range(2):
+        with app.test_request_context("/"):
+            app.preprocess_request()
+            html = render_template_string(source, key=key)
+            assert html == f'<input value="{g.csrf_token}"><style nonce="{g.csp_nonce}"></style>'
+            seen.append((g.csrf_token, g.csp_nonce))
+    assert seen[0][0] != seen[1][0] and seen[0][1] != seen[1][1]
+    stored = "".join(app.jinja_env.fragment_cache.values())
+    assert not any(value in stored for pair in seen for value in pair)
+
+
+def test_the_cache_keeps_the_most_recently_used_fragments(app, renders):
+    source = "{% cached key %}{{ body_ran() }}{{ key }}{% endcached %}"
+    a, b, c = unique(), unique(), unique()
+    with setting(app, "FRAGMENT_CACHE_SIZE", 2):
+        renders(source, key=a)
+        renders(source, key=b)
+        renders(source, key=a)  # a is now the most recently used, b the least
+        renders(source, key=c)
+        assert len(app.jinja_env.fragment_cache) == 2
+        renders(source, key=a)
+        assert renders.count() == 3
+        renders(source, key=b)
+        assert renders.count() == 4
+
+
+def test_nothing_is_cached_while_templates_reload(app, renders):
+    source = "{% cached key %}{{ body_ran() }}{% endcached %}"
+    key = unique()
+    app.jinja_env.auto_reload = True
+    try:
+        renders(source, key=key)
+        renders(source, key=key)
+    finally:
+        app.jinja_env.auto_reload = False
+    assert renders.count() == 2
+
+
+def tokens_of(client) -> set[str]:
+    return set(TOKEN.findall(client.get(LESSON).get_data(as_text=True)))
+
+
+def test_two_people_on_one_lesson_page_each_get_their_own_name_and_working_tokens(
+    app, login_as, world
+):
+    learner, facilitator = login_as(world.learner), login_as(world.facilitator)
+    for _visit in range(2):  # the second visits are served from the cache
+        learner_page = learner.get(LESSON).get_data(as_text=True)
+        facilitator_page = facilitator.get(LESSON).get_data(as_text=True)
+    assert "Lee Learner" in learner_page and "Fran Facilitator" not in learner_page
+    assert "Fran Facilitator" in facilitator_page and "Lee Learner" not in facilitator_page
+    learner_tokens, facilitator_tokens = tokens_of(learner), tokens_of(facilitator)
+    assert len(learner_tokens) == len(facilitator_tokens) == 1
+    assert learner_tokens != facilitator_tokens
+    with setting(app, "WTF_CSRF_ENABLED", True):
+        refused = learner.post("/logout", data={"csrf_token": facilitator_tokens.pop()})
+        signed_out = learner.post("/logout", data={"csrf_token": learner_tokens.pop()})
+    assert refused.status_code == 400
+    assert signed_out.status_code == 302
+    assert learner.get(LESSON).status_code == 302  # to the sign-in page
+
+
+def test_a_renamed_cohort_shows_at_once_on_pages_already_cached(app, login_as, world):
+    learner = login_as(world.learner)
+    assert "Alpha One" in learner.get(LESSON).get_data(as_text=True)
+    with app_db(app) as session:
+        session.scalar(db.select(Cohort).where(Cohort.slug == "a1")).name = "Alpha Prime"
+    body = learner.get(LESSON).get_data(as_text=True)
+    assert "Alpha Prime" in body and "Alpha One" not in body
