@@ -154,6 +154,28 @@ def run_phase(port, clients, seconds, target):
     return results, time.perf_counter() - start
 
 
+def worker_cpu_seconds(server_pid: int) -> float | None:
+    """CPU time used so far by gunicorn's workers (Linux /proc); None where it cannot be read."""
+    try:
+        children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+        total = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def measured_phase(server_pid, port, clients, seconds, target):
+    """run_phase, plus the workers' CPU time during the phase (None where unknown)."""
+    before = worker_cpu_seconds(server_pid)
+    results, elapsed = run_phase(port, clients, seconds, target)
+    after = worker_cpu_seconds(server_pid)
+    cpu = after - before if before is not None and after is not None else None
+    return results, elapsed, cpu
+
+
 def percentile_95(samples) -> float:
     """The 95th percentile of (duration, status) samples, in milliseconds."""
     durations = sorted(duration for duration, _status in samples)
@@ -236,8 +258,11 @@ def main() -> None:
                 sign_in(client, "learner3@rivertown.example")
                 hammer(client, "lesson page only", lesson, stop)
 
-            pages, t2 = run_phase(port, options.clients, options.seconds, signed_in_lesson)
-            ping, t3 = run_phase(
+            pages, t2, pages_cpu = measured_phase(
+                server.pid, port, options.clients, options.seconds, signed_in_lesson
+            )
+            ping, t3, ping_cpu = measured_phase(
+                server.pid,
                 port,
                 options.clients,
                 options.seconds,
@@ -270,6 +295,14 @@ def main() -> None:
     )
     print(f"lesson page p95: {alone_p95:.1f} ms with 2 clients for 2 workers (goal: under 50 ms)")
     print(f"errors (5xx or failed connections): {errors} (goal: 0)")
+    if pages_cpu and ping_cpu:
+        lesson_cpu = pages_cpu / len(pages["lesson page only"]) * 1000
+        ping_cpu_ms = ping_cpu / len(ping["minimal route"]) * 1000
+        print(
+            f"server CPU per request: lesson page {lesson_cpu:.2f} ms, minimal route "
+            f"{ping_cpu_ms:.2f} ms (minimal / lesson: {ping_cpu_ms / lesson_cpu:.2f}; "
+            "the load generator's own work is not in these)"
+        )
 
 
 if __name__ == "__main__":
