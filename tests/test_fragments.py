@@ -11,6 +11,7 @@ from flask_babel import force_locale, gettext
 from cohortapp.cohorts.models import Cohort
 from cohortapp.extensions import db
 from tests.conftest import app_db
+from tests.discussion.conftest import QA, answered, asked
 
 LESSON = "/c/alpha/cohorts/a1/pages/welcome/diversity-as-advantage"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -141,3 +142,15 @@ def test_a_renamed_cohort_shows_at_once_on_pages_already_cached(app, login_as, w
         session.scalar(db.select(Cohort).where(Cohort.slug == "a1")).name = "Alpha Prime"
     body = learner.get(LESSON).get_data(as_text=True)
     assert "Alpha Prime" in body and "Alpha One" not in body
+
+
+def test_the_question_list_shows_new_answers_and_votes_after_it_was_cached(login_as, world):
+    learner, facilitator = login_as(world.learner), login_as(world.facilitator)
+    question_id = asked(learner, "Who drafts the city's intercultural statement?")
+    before = learner.get(f"{QA}/").get_data(as_text=True)
+    assert "0 answers" in before and "0 votes" in before
+    answered(facilitator, question_id)
+    assert facilitator.post(f"{QA}/{question_id}/vote").status_code == 302
+    after = learner.get(f"{QA}/").get_data(as_text=True)
+    assert "1 answer" in after and "0 answers" not in after
+    assert "1 vote" in after and "0 votes" not in after

@@ -5,6 +5,7 @@ translation falls back to the source text, and a broken source page is shown as 
 """
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +93,9 @@ class Module:
         return self.titles.get(locale) or self.titles.get(source_locale) or self.slug
 
 
+_course_versions = itertools.count(1)
+
+
 @dataclass
 class Course:
     id: str
@@ -100,6 +104,9 @@ class Course:
     modules: list[Module]
     problems: list[Problem]
     locales: list[str]
+    # Unique to this loaded course in the process: a loaded course never changes, so cached
+    # markup keyed on the version and a page shows that page's text.
+    version: int = field(default_factory=lambda: next(_course_versions), compare=False)
 
     def __post_init__(self):
         self.pages = [page for module in self.modules for page in module.pages]
