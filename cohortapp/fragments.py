@@ -12,8 +12,11 @@ A fragment never keeps anyone's CSRF token or the request's style nonce: they ar
 markers when it is stored, and the current request's are put back each time it is used. The
 cache keeps the FRAGMENT_CACHE_SIZE most recently used fragments per process, and is off while
 templates reload (development with the debugger), so that an edited template shows at once.
+With FRAGMENT_CACHE_VERIFY (on in the test suite) every reuse is compared with a fresh
+rendering, so a key that misses something fails the test that shows it.
 """
 
+import secrets
 from collections import OrderedDict
 from threading import Lock
 
@@ -24,8 +27,13 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
 
-CSRF_MARKER = "\x00csrf\x00"
-NONCE_MARKER = "\x00nonce\x00"
+# Random per process, so that no text a person writes (a search, a title) can contain them.
+CSRF_MARKER = f"csrf-{secrets.token_hex(16)}"
+NONCE_MARKER = f"nonce-{secrets.token_hex(16)}"
+
+
+class FragmentKeyError(RuntimeError):
+    """A cached fragment differs from a fresh rendering: its key misses something it shows."""
 
 
 class FragmentCache(Extension):
@@ -55,6 +63,8 @@ class FragmentCache(Extension):
         if stored is None:
             stored = _without_request_values(Markup(caller()))
             fragments.put(key, stored, current_app.config["FRAGMENT_CACHE_SIZE"])
+        elif current_app.config["FRAGMENT_CACHE_VERIFY"]:
+            _check_against_fresh_rendering(stored, caller, key[1])
         return _with_request_values(stored)
 
 
@@ -84,6 +94,12 @@ class Fragments:
     def values(self) -> list[Markup]:
         with self._lock:
             return list(self._items.values())
+
+
+def _check_against_fresh_rendering(stored: Markup, caller, place: str) -> None:
+    """The test suite's guard (FRAGMENT_CACHE_VERIFY): every reuse must equal a fresh rendering."""
+    if _without_request_values(Markup(caller())) != stored:
+        raise FragmentKeyError(f"the cached fragment at {place} needs more in its key")
 
 
 def _without_request_values(html: Markup) -> Markup:

@@ -154,26 +154,26 @@ def _formatted(context, translated: str, variables: dict):
 
 
 @pass_context
-def _template_gettext(context, string, **variables):
+def _template_gettext(context, string, /, **variables):
     return _formatted(context, _translations_of(context).ugettext(string), variables)
 
 
 @pass_context
-def _template_ngettext(context, singular, plural, num, **variables):
+def _template_ngettext(context, singular, plural, num, /, **variables):
     variables.setdefault("num", num)
     translated = _translations_of(context).ungettext(singular, plural, num)
     return _formatted(context, translated, variables)
 
 
 @pass_context
-def _template_pgettext(context, message_context, string, **variables):
+def _template_pgettext(context, message_context, string, /, **variables):
     variables.setdefault("context", message_context)
     translated = _translations_of(context).upgettext(message_context, string)
     return _formatted(context, translated, variables)
 
 
 @pass_context
-def _template_npgettext(context, message_context, singular, plural, num, **variables):
+def _template_npgettext(context, message_context, singular, plural, num, /, **variables):
     variables.setdefault("context", message_context)
     variables.setdefault("num", num)
     translated = _translations_of(context).unpgettext(message_context, singular, plural, num)

@@ -10,6 +10,8 @@ from flask_babel import force_locale, gettext
 
 from cohortapp.cohorts.models import Cohort
 from cohortapp.extensions import db
+from cohortapp.fragments import FragmentKeyError
+from cohortapp.lessons.content import load_course
 from tests.conftest import app_db
 from tests.discussion.conftest import QA, answered, asked
 
@@ -23,7 +25,8 @@ def renders(app):
     calls = []
 
     def render(source: str, **context) -> str:
-        with app.test_request_context("/"):
+        # The suite's check renders each reused fragment again; here only real renders count.
+        with setting(app, "FRAGMENT_CACHE_VERIFY", False), app.test_request_context("/"):
             app.preprocess_request()
             return render_template_string(source, body_ran=lambda: calls.append(1) or "", **context)
 
@@ -99,6 +102,15 @@ def test_the_cache_keeps_the_most_recently_used_fragments(app, renders):
         assert renders.count() == 4
 
 
+def test_the_suites_check_catches_a_key_that_misses_what_the_fragment_shows(app):
+    source = "{% cached key %}<p>{{ shown }}</p>{% endcached %}"
+    key = unique()
+    with app.test_request_context("/"):
+        assert render_template_string(source, key=key, shown="Alpha One") == "<p>Alpha One</p>"
+        with pytest.raises(FragmentKeyError, match="needs more in its key"):
+            render_template_string(source, key=key, shown="Alpha Prime")
+
+
 def test_nothing_is_cached_while_templates_reload(app, renders):
     source = "{% cached key %}{{ body_ran() }}{% endcached %}"
     key = unique()
@@ -154,3 +166,16 @@ def test_the_question_list_shows_new_answers_and_votes_after_it_was_cached(login
     after = learner.get(f"{QA}/").get_data(as_text=True)
     assert "1 answer" in after and "0 answers" not in after
     assert "1 vote" in after and "0 votes" not in after
+
+
+def test_in_a_closed_cohort_a_learner_does_not_see_the_answers_a_facilitator_saw(
+    app, login_as, world
+):
+    course = load_course(app.config["CONTENT_DIR"])
+    check = next(p for p in course.pages if getattr(p.texts["en"].activity, "kind", "") == "check")
+    path = f"/c/alpha/cohorts/a1/pages/{check.key}"
+    with app_db(app) as session:
+        session.scalar(db.select(Cohort).where(Cohort.slug == "a1")).status = "closed"
+    facilitator, learner = login_as(world.facilitator), login_as(world.learner)
+    assert "Correct answer" in facilitator.get(path).get_data(as_text=True)
+    assert "Correct answer" not in learner.get(path).get_data(as_text=True)

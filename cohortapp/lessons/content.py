@@ -139,10 +139,12 @@ class Course:
         """Every page's title in `locale` (or the source's), computed once per language."""
         cache = self.__dict__.setdefault("_page_titles", {})
         if locale not in cache:
-            cache[locale] = {}
+            # Built whole before it is shared, so another thread never sees it half filled.
+            titles = {}
             for page in self.pages:
                 text, _fallback = self.text(page, locale)
-                cache[locale][page.key] = text.title if text else page.key
+                titles[page.key] = text.title if text else page.key
+            cache.setdefault(locale, titles)
         return cache[locale]
 
     def is_outdated(self, page: Page, locale: str) -> bool:
