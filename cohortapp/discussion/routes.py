@@ -94,7 +94,6 @@ def index():
         options=options,
         course=course,
         page_titles=course.page_titles(str(get_locale())),
-        voted=services.my_votes(me(), "question", [q.id for q in page.items]),
         open_flags=services.open_flag_count(g.cohort) if is_moderator() else 0,
     )
 
