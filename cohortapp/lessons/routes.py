@@ -2,7 +2,6 @@ from flask import abort, current_app, flash, g, redirect, render_template, url_f
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from cohortapp.access import active_enrollment, require
 from cohortapp.cities.services import local_note_texts
@@ -44,7 +43,7 @@ def page(module, page):
     course, lesson = load_page(module, page)
     enrollment = learner_enrollment()
     rows = progress_rows(enrollment)
-    html = render_page(course, lesson, enrollment, PageActionForm(), rows)
+    html = render_page(course, lesson, enrollment, rows=rows)
     if enrollment is not None and g.cohort.is_open and lesson.key not in rows:
         record_visit(enrollment, lesson.key)
         refresh_progress_summary([enrollment.id], course)
@@ -137,7 +136,8 @@ def redirect_after_completion(course, lesson, enrollment):
     return redirect(url_for("cities.cohorts.home"))
 
 
-def render_page(course, lesson, enrollment, form, rows=None):
+def render_page(course, lesson, enrollment, form=None, rows=None):
+    """The lesson page; `form` is the submitted form when it comes back with errors."""
     locale = str(get_locale())
     text, fallback = course.text(lesson, locale)
     if text is None:
@@ -146,14 +146,6 @@ def render_page(course, lesson, enrollment, form, rows=None):
     rows = progress_rows(enrollment) if rows is None else rows
     done = completed_keys(rows, course)
     response = response_for(enrollment, lesson.key)
-    if response is not None and response.kind == "reflection" and not form.is_submitted():
-        form.reflection.data = response.body
-    if text.activity and text.activity.kind == "check":
-        form.choice.choices = [
-            SelectChoice(option.id, option.text) for option in text.activity.options
-        ]
-        if response is not None and not form.is_submitted():
-            form.choice.data = response.choice
     previous, following = course.neighbours(lesson)
     base = pages_base(lesson)
     return render_template(
@@ -170,12 +162,33 @@ def render_page(course, lesson, enrollment, form, rows=None):
         outline=outline_html(course, locale, base, done, lesson.key),
         percent=progress_percent(len(done), course.total),
         response=response,
-        form=form,
+        submitted=submitted_state(form),
+        activity_form=lambda: form if form is not None else saved_answer_form(response),
         previous=previous,
         following=following,
         enrollment=enrollment,
         can_record=enrollment is not None and g.cohort.is_open,
     )
+
+
+def submitted_state(form) -> tuple | None:
+    """What a form sent back with errors shows beyond the saved answer (None when none was)."""
+    if form is None:
+        return None
+    return (form.choice.data, form.reflection.data, str(form.errors))
+
+
+def saved_answer_form(response) -> PageActionForm:
+    """The page's form showing the learner's saved answer.
+
+    Built only when the activity's markup is rendered, not taken from the fragment cache: most
+    requests for a page never need it."""
+    form = PageActionForm()
+    if response is not None and response.kind == "reflection":
+        form.reflection.data = response.body
+    elif response is not None:
+        form.choice.data = response.choice
+    return form
 
 
 def pages_base(lesson) -> str:
