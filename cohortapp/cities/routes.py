@@ -8,6 +8,7 @@ from cohortapp.cities.services import find_city
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.cohorts.services import find_cohort_with_access
 from cohortapp.extensions import db
+from cohortapp.login import session_user_id
 
 
 @bp.url_value_preprocessor
@@ -23,8 +24,15 @@ def load_city(endpoint, values):
 
 
 def load_cohort_with_access(city_slug: str, cohort_slug: str):
-    """A cohort's page: the city, cohort and the person's roles come in one query."""
-    access = find_cohort_with_access(city_slug, cohort_slug, _user_id())
+    """A cohort's page: the city, cohort, the person and their roles come in one query.
+
+    The query runs for the user the session names before Flask-Login checks them, so that the
+    check needs no query of its own; when the check does not confirm that user (deactivated,
+    signed out everywhere), it runs again for whoever is signed in."""
+    named = session_user_id()
+    access = find_cohort_with_access(city_slug, cohort_slug, named)
+    if access is not None and _user_id() != named:
+        access = find_cohort_with_access(city_slug, cohort_slug, _user_id())
     if access is None:
         abort(404)
     g.cohort = access.cohort

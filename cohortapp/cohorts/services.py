@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, bindparam, exists, select
 
 from cohortapp import audit
+from cohortapp.auth.models import User
 from cohortapp.cities.models import City, Membership
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
@@ -29,7 +30,9 @@ def find_cohort(city, slug: str) -> Cohort | None:
 
 
 # Every request inside a cohort needs the city, the cohort, the person's active enrolment and
-# whether they coordinate the city: one statement, built once, instead of four.
+# whether they coordinate the city: one statement, built once, instead of five. It also reads
+# the user the session names, so that Flask-Login's loader finds them in the session's identity
+# map (see cohortapp.login) instead of asking the database again.
 _COHORT_WITH_ACCESS = (
     select(
         City,
@@ -42,6 +45,7 @@ _COHORT_WITH_ACCESS = (
             Membership.role == "coordinator",
         )
         .label("is_coordinator"),
+        User,
     )
     .join(Cohort, Cohort.city_id == City.id)
     .outerjoin(
@@ -52,6 +56,7 @@ _COHORT_WITH_ACCESS = (
             Enrollment.removed_at.is_(None),
         ),
     )
+    .outerjoin(User, User.id == bindparam("user_id"))
     .where(City.slug == bindparam("city_slug"), Cohort.slug == bindparam("cohort_slug"))
 )
 
@@ -62,6 +67,9 @@ class CohortAccess:
     cohort: Cohort
     enrollment: Enrollment | None
     is_coordinator: bool
+    # Not yet checked by Flask-Login: never to be used as the signed-in person. Held here because
+    # the session's identity map keeps only objects that something refers to.
+    unverified_user: User | None
 
 
 def find_cohort_with_access(city_slug: str, cohort_slug: str, user_id: int | None):

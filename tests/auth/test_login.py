@@ -1,3 +1,5 @@
+import pytest
+
 from cohortapp.auth.models import User
 from cohortapp.extensions import db
 from tests.conftest import PASSWORD, app_db, login
@@ -119,11 +121,38 @@ def test_change_password_rejects_wrong_current_password(login_as, world):
     assert "This is not your current password." in response.get_data(as_text=True)
 
 
-def test_deactivating_a_user_ends_their_session_at_once(app, login_as, world):
+# A city page, and a cohort's pages, where the cohort query also reads the session's user.
+SIGNED_IN_PAGES = ["/c/alpha/", "/c/alpha/cohorts/a1/", "/c/alpha/cohorts/a1/qa/"]
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_deactivating_a_user_ends_their_session_at_once(app, login_as, world, path):
     client = login_as(world.learner)
+    assert client.get(path).status_code == 200
     with app_db(app) as session:
         session.scalar(db.select(User).where(User.email == world.learner)).is_active = False
-    assert client.get("/c/alpha/").status_code == 302
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_an_older_session_version_is_signed_out_on_every_page(app, login_as, world, path):
+    client = login_as(world.learner)
+    with app_db(app) as session:
+        session.scalar(db.select(User).where(User.email == world.learner)).session_version += 1
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("path", SIGNED_IN_PAGES)
+def test_the_remember_me_cookie_alone_opens_every_page(app, world, path):
+    laptop = app.test_client()
+    login(laptop, world.learner, remember="y")
+    with laptop.session_transaction() as session:
+        session.clear()  # the browser was closed: only the remember-me cookie is left
+    response = laptop.get(path)
+    assert response.status_code == 200
+    assert "Sign out" in response.get_data(as_text=True)
 
 
 def test_account_page_saves_name_and_language(login_as, world, app):

@@ -338,6 +338,19 @@ def test_closed_cohort_is_read_only(app, learner, course):
     assert progress_rows(app) == []
 
 
+def test_the_signed_in_person_is_read_with_the_cohort_not_on_their_own(
+    login_as, world, course, count_queries
+):
+    learner = login_as(world.learner)
+    path = page_path(course.pages[3])
+    learner.get(path)
+    with count_queries() as statements:
+        assert learner.get(path).status_code == 200
+    of_users_alone = [s for s in statements if s.lstrip().startswith("SELECT users.")]
+    assert of_users_alone == [], statements
+    assert "users.session_version" in statements[0], "the cohort's statement reads the person"
+
+
 def test_lesson_page_runs_a_bounded_number_of_queries(
     app, login_as, world, course, count_queries, make_user, add_role
 ):
