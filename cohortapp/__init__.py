@@ -53,6 +53,8 @@ def _init_extensions(app: Flask) -> None:
     from cohortapp import i18n, login, models  # noqa: F401  (models: the whole schema)
     from cohortapp.sqlite import enable_sqlite_pragmas
 
+    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(database_url))
     db.init_app(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)

@@ -21,11 +21,17 @@ def _database_url() -> str:
     return url or f"sqlite:///{ROOT / 'instance' / 'cohortapp.db'}"
 
 
+def engine_options(database_url: str) -> dict:
+    """A database server can drop connections (restart, failover): each connection taken from
+    the pool is tested first, so a request never gets a dead one. An SQLite file cannot, so the
+    test, a query on every request, is skipped there."""
+    return {} if database_url.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("COHORTAPP_TIMEZONE", "Europe/Paris")
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")

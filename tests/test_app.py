@@ -1,6 +1,7 @@
 import pytest
 
 from cohortapp import create_app
+from cohortapp.extensions import db
 from tests.conftest import config_for_tests
 
 
@@ -69,3 +70,13 @@ def test_landing_page_invites_to_sign_in(client):
     body = client.get("/").get_data(as_text=True)
     assert "The intercultural city step by step" in body
     assert 'href="/login"' in body
+
+
+def test_pooled_connections_are_tested_before_use_on_a_database_server_only(app, tmp_path):
+    postgres = create_app(config_for_tests("postgresql+psycopg://postgres@127.0.0.1:1/none"))
+    sqlite = create_app(config_for_tests(f"sqlite:///{tmp_path / 'file.db'}"))
+    assert postgres.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+    with app.app_context():
+        engine = db.engine
+    assert engine.pool._pre_ping is (engine.dialect.name != "sqlite")
