@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cohortapp import config as config_module
+from cohortapp import csrf_tokens
 from cohortapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 from cohortapp.fragments import FragmentCache
 
@@ -67,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
         compare_type=True,
     )
     csrf.init_app(app)
+    csrf_tokens.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register_template_helpers(app)
     app.jinja_env.add_extension(FragmentCache)

@@ -17,15 +17,15 @@ rendering, so a key that misses something fails the test that shows it.
 """
 
 import secrets
-from collections import OrderedDict
-from threading import Lock
 
 from flask import current_app, g
 from flask_babel import get_locale
-from flask_wtf.csrf import generate_csrf
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
+
+from cohortapp.csrf_tokens import csrf_token
+from cohortapp.lru import RecentlyUsed
 
 # Random per process, so that no text a person writes (a search, a title) can contain them.
 CSRF_MARKER = f"csrf-{secrets.token_hex(16)}"
@@ -41,7 +41,7 @@ class FragmentCache(Extension):
 
     def __init__(self, environment):
         super().__init__(environment)
-        environment.extend(fragment_cache=Fragments())
+        environment.extend(fragment_cache=RecentlyUsed())
 
     def parse(self, parser):
         lineno = next(parser.stream).lineno
@@ -68,34 +68,6 @@ class FragmentCache(Extension):
         return _with_request_values(stored)
 
 
-class Fragments:
-    """The most recently used fragments, by key; safe to share between threads."""
-
-    def __init__(self):
-        self._items: OrderedDict[tuple, Markup] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: tuple) -> Markup | None:
-        with self._lock:
-            html = self._items.get(key)
-            if html is not None:
-                self._items.move_to_end(key)
-            return html
-
-    def put(self, key: tuple, html: Markup, size: int) -> None:
-        with self._lock:
-            self._items[key] = html
-            while len(self._items) > size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def values(self) -> list[Markup]:
-        with self._lock:
-            return list(self._items.values())
-
-
 def _check_against_fresh_rendering(stored: Markup, caller, place: str) -> None:
     """The test suite's guard (FRAGMENT_CACHE_VERIFY): every reuse must equal a fresh rendering."""
     if _without_request_values(Markup(caller())) != stored:
@@ -113,7 +85,7 @@ def _without_request_values(html: Markup) -> Markup:
 
 def _with_request_values(html: Markup) -> Markup:
     if CSRF_MARKER in html:
-        html = html.replace(CSRF_MARKER, generate_csrf())
+        html = html.replace(CSRF_MARKER, csrf_token())
     if NONCE_MARKER in html:
         html = html.replace(NONCE_MARKER, g.get("csp_nonce", ""))
     return html
