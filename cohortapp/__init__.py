@@ -13,6 +13,7 @@ from cohortapp import config as config_module
 from cohortapp import csrf_tokens
 from cohortapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 from cohortapp.fragments import FragmentCache
+from cohortapp.sessions import RememberingSessionInterface
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     _ensure_secret_key(app)
+    app.session_interface = RememberingSessionInterface()
     if app.config["PROXY_FIX"]:
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
