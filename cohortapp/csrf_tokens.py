@@ -26,7 +26,9 @@ def init_app(app: Flask) -> None:
 
 def csrf_token() -> str:
     """The request's signed token, as Flask-WTF's generate_csrf gives it."""
-    if FIELD in g or current_app.config["WTF_CSRF_TIME_LIMIT"] is not None:
+    if FIELD in g:
+        return g.get(FIELD)
+    if current_app.config["WTF_CSRF_TIME_LIMIT"] is not None:
         return generate_csrf()
     signed = current_app.extensions["signed_csrf_tokens"]
     raw = session.get(FIELD)
