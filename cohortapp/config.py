@@ -59,7 +59,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     PAGE_SIZE = 25
     FRAGMENT_CACHE_SIZE = 5000  # rendered parts of pages kept per process (cohortapp.fragments)
-    FRAGMENT_CACHE_VERIFY = False  # the tests turn it on: each reuse checked against a rendering
+    # The tests turn it on: each reuse of a cached fragment or read is checked against a fresh one.
+    CACHE_VERIFY = False
     # Number of proxies (load balancer, nginx) in front of the app whose X-Forwarded-* headers
     # are trusted; 0 when the app is reached directly.
     PROXY_FIX = int(os.environ.get("COHORTAPP_PROXY_FIX", "0"))

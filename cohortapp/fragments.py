@@ -12,7 +12,7 @@ A fragment never keeps anyone's CSRF token or the request's style nonce: they ar
 markers when it is stored, and the current request's are put back each time it is used. The
 cache keeps the FRAGMENT_CACHE_SIZE most recently used fragments per process, and is off while
 templates reload (development with the debugger), so that an edited template shows at once.
-With FRAGMENT_CACHE_VERIFY (on in the test suite) every reuse is compared with a fresh
+With CACHE_VERIFY (on in the test suite) every reuse is compared with a fresh
 rendering, so a key that misses something fails the test that shows it.
 """
 
@@ -63,13 +63,13 @@ class FragmentCache(Extension):
         if stored is None:
             stored = _without_request_values(Markup(caller()))
             fragments.put(key, stored, current_app.config["FRAGMENT_CACHE_SIZE"])
-        elif current_app.config["FRAGMENT_CACHE_VERIFY"]:
+        elif current_app.config["CACHE_VERIFY"]:
             _check_against_fresh_rendering(stored, caller, key[1])
         return _with_request_values(stored)
 
 
 def _check_against_fresh_rendering(stored: Markup, caller, place: str) -> None:
-    """The test suite's guard (FRAGMENT_CACHE_VERIFY): every reuse must equal a fresh rendering."""
+    """The test suite's guard (CACHE_VERIFY): every reuse must equal a fresh rendering."""
     if _without_request_values(Markup(caller())) != stored:
         raise FragmentKeyError(f"the cached fragment at {place} needs more in its key")
 

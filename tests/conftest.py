@@ -43,7 +43,7 @@ def config_for_tests(database_url: str) -> dict:
         "BASE_URL": "http://cohort.test",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "MAIL_SERVER": None,
-        "FRAGMENT_CACHE_VERIFY": True,
+        "CACHE_VERIFY": True,
     }
 
 

@@ -26,7 +26,7 @@ def renders(app):
 
     def render(source: str, **context) -> str:
         # The suite's check renders each reused fragment again; here only real renders count.
-        with setting(app, "FRAGMENT_CACHE_VERIFY", False), app.test_request_context("/"):
+        with setting(app, "CACHE_VERIFY", False), app.test_request_context("/"):
             app.preprocess_request()
             return render_template_string(source, body_ran=lambda: calls.append(1) or "", **context)
 
