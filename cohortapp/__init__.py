@@ -54,7 +54,6 @@ def _ensure_secret_key(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from cohortapp import i18n, login, models  # noqa: F401  (models: the whole schema)
-    from cohortapp.lessons import services as lesson_services
     from cohortapp.sqlite import enable_sqlite_pragmas
 
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -72,7 +71,6 @@ def _init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     csrf_tokens.init_app(app)
-    lesson_services.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register_template_helpers(app)
     app.jinja_env.add_extension(FragmentCache)

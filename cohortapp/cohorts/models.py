@@ -73,9 +73,6 @@ class Enrollment(db.Model):
     checks_right_first: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_page_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # A new random value in the same recount, so it names one state of those rows: the lesson
-    # page keeps what it read of them under it (lessons.services.progress_rows).
-    progress_token: Mapped[str | None] = mapped_column(String(32))
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()

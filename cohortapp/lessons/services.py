@@ -1,9 +1,6 @@
 """The course as the app sees it, and the rules of progress through it."""
 
-import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 from flask import current_app
 from sqlalchemy import Row, bindparam, func, select, update
@@ -11,7 +8,6 @@ from sqlalchemy import Row, bindparam, func, select, update
 from cohortapp.extensions import db
 from cohortapp.lessons.content import Activity, Course, Page, get_course
 from cohortapp.lessons.models import PageProgress, Response
-from cohortapp.lru import RecentlyUsed
 from cohortapp.sqltypes import utcnow
 from cohortapp.upsert import insert_ignore, insert_or_update
 
@@ -98,41 +94,11 @@ _RESPONSE = select(
 )
 
 
-# What the lesson page reads of a learner's pages and answers is kept per process under the
-# enrolment's progress token. Every write of those rows replaces the token in the same
-# transaction (_recount_summary), so a token names one state of them: a kept read is never
-# stale, and rows restored from a backup come back with the token they had then.
-PROGRESS_READS_KEPT = 2_000
-
-
-class StaleReadError(RuntimeError):
-    """A kept read differs from the database: some write did not replace the progress token."""
-
-
-def init_app(app) -> None:
-    app.extensions["progress_reads"] = RecentlyUsed()
-
-
-def _kept(key: tuple, read):
-    """read(), once per key and process; with CACHE_VERIFY (tests) checked on every reuse."""
-    reads = current_app.extensions["progress_reads"]
-    kept = reads.get(key)
-    if kept is None:
-        kept = (read(),)
-        reads.put(key, kept, PROGRESS_READS_KEPT)
-    elif current_app.config["CACHE_VERIFY"] and read() != kept[0]:
-        raise StaleReadError(f"{key[0]} of enrolment {key[1]} changed under the same token")
-    return kept[0]
-
-
-def progress_rows(enrollment) -> Mapping[str, bool]:
-    """The pages the learner has opened, each with whether it is completed (read-only)."""
+def progress_rows(enrollment) -> dict[str, bool]:
+    """The pages the learner has opened, each with whether it is completed."""
     if enrollment is None:
         return {}
-    if enrollment.progress_token is None:
-        return pages_seen(enrollment.id)
-    key = ("pages", enrollment.id, enrollment.progress_token)
-    return _kept(key, lambda: MappingProxyType(pages_seen(enrollment.id)))
+    return pages_seen(enrollment.id)
 
 
 def pages_seen(enrollment_id: int) -> dict[str, bool]:
@@ -224,13 +190,7 @@ def response_for(enrollment, page_key: str) -> Row | None:
     if enrollment is None:
         return None
     values = {"enrollment_id": enrollment.id, "page_key": page_key}
-
-    def read():
-        return db.session.execute(_RESPONSE, values).first()
-
-    if enrollment.progress_token is None:
-        return read()
-    return _kept(("response", enrollment.id, enrollment.progress_token, page_key), read)
+    return db.session.execute(_RESPONSE, values).first()
 
 
 # Enrolments recounted per UPDATE: keeps the list of ids far below SQLite's variable limit.
@@ -276,18 +236,6 @@ def _recount_summary(enrollment_ids: list[int], course: Course) -> None:
             last_response_at=select(func.max(Response.updated_at))
             .where(responses)
             .scalar_subquery(),
-            progress_token=secrets.token_hex(16),
         )
         .execution_options(synchronize_session=False)
     )
-    _forget_loaded_tokens(enrollment_ids)
-
-
-def _forget_loaded_tokens(enrollment_ids: list[int]) -> None:
-    """Enrolments already loaded in this session read their new token when next asked."""
-    from cohortapp.cohorts.models import Enrollment
-
-    for enrollment_id in enrollment_ids:
-        loaded = db.session.identity_map.get(db.session.identity_key(Enrollment, enrollment_id))
-        if loaded is not None:
-            db.session.expire(loaded, ["progress_token"])

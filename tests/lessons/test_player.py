@@ -4,13 +4,26 @@ import html
 import re
 import threading
 
+import pytest
+
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
+from cohortapp.lessons.content import load_course
 from cohortapp.lessons.models import PageProgress, Response
 from tests.conftest import app_db
 from tests.lessons.test_content import valid_pages, write_course
 
 BASE = "/c/alpha/cohorts/a1/pages/"
+
+
+@pytest.fixture
+def course(app):
+    return load_course(app.config["CONTENT_DIR"])
+
+
+@pytest.fixture
+def learner(login_as, world):
+    return login_as(world.learner)
 
 
 def page_path(page) -> str:
