@@ -17,18 +17,18 @@ ADDRESS = "\x00"
 
 def outline_html(course: Course, locale: str, pages_base: str, done: set, current: str) -> Markup:
     """`pages_base` + a page key is the page's address; `current` is the key of the open page."""
-    head, items, tail = _pieces(course, locale, _("Course outline"), _("done:"))
+    head, items, tail = _pieces(course, locale)
     chosen = [pieces[(key in done, key == current)] if key else pieces for key, pieces in items]
     html = head + "".join(chosen) + tail
     return Markup(html.replace(ADDRESS, str(escape(pages_base))))
 
 
-def _pieces(course: Course, locale: str, outline_label: str, done_label: str):
+def _pieces(course: Course, locale: str):
+    """Built in the request's language, whose catalogue does not change while the app runs."""
     cache = course.__dict__.setdefault("_outline_pieces", {})
-    key = (locale, outline_label, done_label)
-    if key not in cache:
-        cache[key] = _build(course, locale, outline_label, done_label)
-    return cache[key]
+    if locale not in cache:
+        cache[locale] = _build(course, locale, _("Course outline"), _("done:"))
+    return cache[locale]
 
 
 def _build(course: Course, locale: str, outline_label: str, done_label: str):
