@@ -3,10 +3,10 @@
 Most of a page's markup repeats from one request to the next: one person's account links, one
 page's language switcher, a lesson's heading and pager in one language. A cached fragment is
 rendered the first time its key is seen and reused afterwards. The key is everything the
-fragment shows: the template lists it after the tag, and the fragment's place in the template
-and the request's language are always added. So a fragment is never stale, only unused: a
-renamed cohort or a new question makes a new key. (The course itself is read once per process,
-so a page's key stands for its text.)
+fragment shows: the template lists it after the tag, and the fragment's place in the template,
+the request's language and the prefix the app is served under are always added. So a fragment
+is never stale, only unused: a renamed cohort or a new question makes a new key. (The course
+itself is read once per process, so a page's key stands for its text.)
 
 A fragment never keeps anyone's CSRF token or the request's style nonce: they are swapped for
 markers when it is stored, and the current request's are put back each time it is used. The
@@ -18,7 +18,7 @@ rendering, so a key that misses something fails the test that shows it.
 
 import secrets
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 from jinja2 import nodes
 from jinja2.ext import Extension
@@ -57,7 +57,9 @@ class FragmentCache(Extension):
     def _render(self, context, key: tuple, caller) -> Markup:
         if self.environment.auto_reload:
             return caller()
-        key = (context.get("locale_code") or str(get_locale()), *key)
+        # The language, and the prefix the app is served under (in every address it builds).
+        prefix = request.script_root if has_request_context() else ""
+        key = (context.get("locale_code") or str(get_locale()), prefix, *key)
         fragments = self.environment.fragment_cache
         stored = fragments.get(key)
         if stored is None:
