@@ -1,4 +1,4 @@
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -147,7 +147,7 @@ def render_page(course, lesson, enrollment, form=None, rows=None):
     done = completed_keys(rows, course)
     response = response_for(enrollment, lesson.key)
     previous, following = course.neighbours(lesson)
-    base = pages_base(lesson)
+    base = requested_pages_base(lesson)
     return render_template(
         "lessons/page.html",
         pages_base=base,
@@ -197,6 +197,14 @@ def pages_base(lesson) -> str:
     The endpoint is named in full, so that views outside the lessons blueprint can use it."""
     url = url_for("cities.cohorts.lessons.page", module=lesson.module_slug, page=lesson.slug)
     return url[: -len(lesson.key)]
+
+
+def requested_pages_base(lesson) -> str:
+    """pages_base, read off the request for the lesson's own address (it ends with the key)
+    rather than built again by url_for."""
+    if request.path.endswith(f"/{lesson.key}"):
+        return request.script_root + request.path[: -len(lesson.key)]
+    return pages_base(lesson)
 
 
 def local_note_for(page_key: str, locale: str):

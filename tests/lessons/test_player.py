@@ -372,3 +372,12 @@ def test_lesson_page_runs_a_bounded_number_of_queries(
     with count_queries() as many:
         learner.get(path)
     assert len(many) == len(few) <= 10, many
+
+
+def test_the_pages_addresses_keep_the_prefix_the_app_is_served_under(learner, course):
+    page, previous = course.pages[3], course.pages[2]
+    response = learner.get(page_path(page), base_url="http://localhost/learn")
+    body = text_of(response)
+    assert f'action="/learn{BASE}{page.key}"' in body
+    assert f'href="/learn{BASE}{previous.key}" rel="prev"' in body
+    assert f'href="/learn{BASE}{course.pages[0].key}"' in body  # the outline
