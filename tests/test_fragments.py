@@ -179,3 +179,14 @@ def test_in_a_closed_cohort_a_learner_does_not_see_the_answers_a_facilitator_saw
     facilitator, learner = login_as(world.facilitator), login_as(world.learner)
     assert "Correct answer" in facilitator.get(path).get_data(as_text=True)
     assert "Correct answer" not in learner.get(path).get_data(as_text=True)
+
+
+def test_the_prefix_the_app_is_served_under_is_part_of_every_key(app):
+    source = "{% cached key %}<a href=\"{{ url_for('home.index') }}\">{{ key }}</a>{% endcached %}"
+    key = unique()
+    shown = []
+    for base_url in ("http://localhost/", "http://localhost/learn/", "http://localhost/"):
+        with app.test_request_context("/", base_url=base_url):
+            app.preprocess_request()
+            shown.append(render_template_string(source, key=key))
+    assert shown == [f'<a href="/">{key}</a>', f'<a href="/learn/">{key}</a>', shown[0]]
