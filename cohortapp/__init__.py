@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from cohortapp import config as config_module
 from cohortapp import csrf_tokens
 from cohortapp.extensions import babel, csrf, db, limiter, login_manager, migrate
-from cohortapp.fragments import FragmentCache
+from cohortapp.fragments import FragmentCache, served_prefix
 from cohortapp.sessions import RememberingSessionInterface
 
 
@@ -74,6 +74,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register_template_helpers(app)
     app.jinja_env.add_extension(FragmentCache)
+    app.context_processor(served_prefix)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -32,6 +32,16 @@ CSRF_MARKER = f"csrf-{secrets.token_hex(16)}"
 NONCE_MARKER = f"nonce-{secrets.token_hex(16)}"
 
 
+# The template context's name for the prefix the app is served under (request.script_root),
+# looked up once per render rather than once per fragment.
+PREFIX_NAME = "_served_prefix"
+
+
+def served_prefix() -> dict[str, str]:
+    """A context processor: every fragment's key needs the prefix."""
+    return {PREFIX_NAME: request.script_root if has_request_context() else ""}
+
+
 class FragmentKeyError(RuntimeError):
     """A cached fragment differs from a fresh rendering: its key misses something it shows."""
 
@@ -58,15 +68,20 @@ class FragmentCache(Extension):
         if self.environment.auto_reload:
             return caller()
         # The language, and the prefix the app is served under (in every address it builds).
-        prefix = request.script_root if has_request_context() else ""
-        key = (context.get("locale_code") or str(get_locale()), prefix, *key)
+        # Macros imported without the context lack both; they are looked up then.
+        locale = context.get("locale_code") or str(get_locale())
+        prefix = context.get(PREFIX_NAME)
+        if prefix is None:
+            prefix = served_prefix()[PREFIX_NAME]
+        place = key[0]
+        key = (locale, prefix, *key)
         fragments = self.environment.fragment_cache
         stored = fragments.get(key)
         if stored is None:
             stored = _without_request_values(Markup(caller()))
             fragments.put(key, stored, current_app.config["FRAGMENT_CACHE_SIZE"])
         elif current_app.config["CACHE_VERIFY"]:
-            _check_against_fresh_rendering(stored, caller, key[1])
+            _check_against_fresh_rendering(stored, caller, place)
         return _with_request_values(stored)
 
 
