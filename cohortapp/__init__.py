@@ -54,6 +54,7 @@ def _ensure_secret_key(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from cohortapp import i18n, login, models  # noqa: F401  (models: the whole schema)
+    from cohortapp.cities import services as city_services
     from cohortapp.sqlite import enable_sqlite_pragmas
 
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -71,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     csrf_tokens.init_app(app)
+    city_services.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register_template_helpers(app)
     app.jinja_env.add_extension(FragmentCache)

@@ -24,6 +24,10 @@ class City(db.Model):
     brand_color: Mapped[str] = mapped_column(String(7), default="#1f5f8b")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Replaced by a new random value in every transaction that changes the city's local notes
+    # (cities.services.save_local_note), so it names one state of them: lesson pages keep the
+    # notes they read under it. None until the notes first change.
+    notes_token: Mapped[str | None] = mapped_column(String(32))
 
     def __repr__(self) -> str:
         return f"<City {self.slug}>"

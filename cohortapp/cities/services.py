@@ -1,7 +1,11 @@
 """Cities and their people: creating cities, coordinators, members, enrolling by email, notes."""
 
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
+from flask import current_app
 from sqlalchemy import Row, bindparam, func, or_, select
 
 from cohortapp import audit
@@ -9,6 +13,7 @@ from cohortapp.auth.models import Invitation, User, find_user_by_email
 from cohortapp.cities.models import City, LocalNote, Membership
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
+from cohortapp.lru import RecentlyUsed
 from cohortapp.markdown import render_markdown
 from cohortapp.sqltypes import utcnow
 
@@ -283,10 +288,50 @@ _PAGE_NOTE_TEXTS = select(_notes.locale, _notes.body_html).where(
 )
 
 
-def local_note_texts(city: City, page_key: str) -> dict[str, Row]:
-    """The page's notes for reading, by language: each row has locale and body_html."""
-    rows = db.session.execute(_PAGE_NOTE_TEXTS, {"city_id": city.id, "page_key": page_key})
-    return {row.locale: row for row in rows}
+_CITY_NOTE_TEXTS = select(_notes.page_key, _notes.locale, _notes.body_html).where(
+    _notes.city_id == bindparam("city_id")
+)
+# Cities whose notes each process keeps, read whole, under the city's notes token.
+CITIES_KEPT = 500
+
+
+class StaleNotesError(RuntimeError):
+    """Kept notes differ from the database: a change of them did not replace the notes token."""
+
+
+def init_app(app) -> None:
+    app.extensions["city_notes"] = RecentlyUsed()
+
+
+def local_note_texts(city: City, page_key: str) -> Mapping[str, Row]:
+    """The page's notes for reading, by language: each row has locale and body_html.
+
+    Every learner of a city reads the same notes on every page, and they rarely change: they
+    are read once per process for the whole city, and kept under the city's notes token."""
+    if city.notes_token is None:
+        rows = db.session.execute(_PAGE_NOTE_TEXTS, {"city_id": city.id, "page_key": page_key})
+        return {row.locale: row for row in rows}
+    return kept_city_notes(city).get(page_key, {})
+
+
+def kept_city_notes(city: City) -> Mapping[str, Mapping[str, Row]]:
+    kept_notes = current_app.extensions["city_notes"]
+    key = (city.id, city.notes_token)
+    notes = kept_notes.get(key)
+    if notes is None:
+        notes = read_city_notes(city)
+        kept_notes.put(key, notes, CITIES_KEPT)
+    elif current_app.config["CACHE_VERIFY"] and read_city_notes(city) != notes:
+        raise StaleNotesError(f"the notes of {city.slug} changed under the same notes token")
+    return notes
+
+
+def read_city_notes(city: City) -> Mapping[str, Mapping[str, Row]]:
+    """Every note of the city, read-only: page key -> language -> row."""
+    by_page: dict[str, dict[str, Row]] = {}
+    for row in db.session.execute(_CITY_NOTE_TEXTS, {"city_id": city.id}):
+        by_page.setdefault(row.page_key, {})[row.locale] = row
+    return MappingProxyType({key: MappingProxyType(notes) for key, notes in by_page.items()})
 
 
 def local_notes(city: City, page_key: str) -> dict[str, LocalNote]:
@@ -305,6 +350,10 @@ def pages_with_notes(city: City) -> dict[str, list[str]]:
     for page_key, locale in rows:
         result.setdefault(page_key, []).append(locale)
     return result
+
+
+def new_notes_token() -> str:
+    return secrets.token_hex(16)
 
 
 def save_local_note(
@@ -327,10 +376,12 @@ def save_local_note(
     if not body:
         if note is not None:
             db.session.delete(note)
+            city.notes_token = new_notes_token()
             audit.record("note.deleted", actor=actor, city=city, target=page_key, locale=locale)
         return
     if note is not None and note.body_md == body:
         return
+    city.notes_token = new_notes_token()
     if note is None:
         note = LocalNote(city_id=city.id, page_key=page_key, locale=locale)
         db.session.add(note)

@@ -9,6 +9,7 @@ import pytest
 from cohortapp.audit import AuditEvent
 from cohortapp.auth.models import Invitation, User
 from cohortapp.cities.models import City, EnrolmentImport, LocalNote
+from cohortapp.cities.services import StaleNotesError
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
 from cohortapp.lessons.content import load_course
@@ -568,6 +569,47 @@ def test_an_empty_note_removes_it(app, coordinator, course):
     with app_db(app) as session:
         assert list(session.scalars(db.select(LocalNote.locale))) == ["fr"]
     assert "note.deleted" in audit_actions(app)
+
+
+def test_changed_and_removed_notes_show_at_once_on_pages_read_before(
+    coordinator, login_as, world, course
+):
+    page = course.pages[0]
+    learner = login_as(world.learner)
+    coordinator.post(note_path(page), data={"note_en": "First version", "note_fr": ""})
+    for _visit in range(2):  # the second is served from the notes kept for the city
+        assert "First version" in text_of(learner.get(page_path(page)))
+    coordinator.post(note_path(page), data={"note_en": "Second version", "note_fr": ""})
+    body = text_of(learner.get(page_path(page)))
+    assert "Second version" in body and "First version" not in body
+    coordinator.post(note_path(page), data={"note_en": "", "note_fr": ""})
+    assert 'class="local-note"' not in text_of(learner.get(page_path(page)))
+
+
+def test_lesson_pages_read_a_citys_notes_once_per_change(
+    app, coordinator, login_as, world, course, count_queries, monkeypatch
+):
+    coordinator.post(note_path(course.pages[0]), data={"note_en": "Kept", "note_fr": ""})
+    learner = login_as(world.learner)
+    learner.get(page_path(course.pages[0]))
+    monkeypatch.setitem(app.config, "CACHE_VERIFY", False)  # the check reads again, on purpose
+    with count_queries() as statements:
+        assert "Kept" in text_of(learner.get(page_path(course.pages[0])))
+        learner.get(page_path(course.pages[1]))
+    assert not [s for s in statements if "FROM local_notes" in s], statements
+
+
+def test_the_suites_check_catches_a_note_changed_without_a_new_token(
+    app, coordinator, login_as, world, course
+):
+    page = course.pages[0]
+    coordinator.post(note_path(page), data={"note_en": "Kept", "note_fr": ""})
+    learner = login_as(world.learner)
+    learner.get(page_path(page))
+    with app_db(app) as session:  # a change that does not go through save_local_note
+        session.scalar(db.select(LocalNote)).body_html = "<p>Changed behind its back</p>"
+    with pytest.raises(StaleNotesError):
+        learner.get(page_path(page))
 
 
 def test_a_note_that_is_too_long_is_refused(app, coordinator, course):
