@@ -59,7 +59,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     PAGE_SIZE = 25
     FRAGMENT_CACHE_SIZE = 5000  # rendered parts of pages kept per process (cohortapp.fragments)
-    # The tests turn it on: each reuse of a cached fragment is checked against a fresh rendering.
+    # The tests turn it on: each reuse of a cached fragment or of kept notes is checked anew.
     CACHE_VERIFY = False
     # Number of proxies (load balancer, nginx) in front of the app whose X-Forwarded-* headers
     # are trusted; 0 when the app is reached directly.
