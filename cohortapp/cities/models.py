@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,10 @@ from cohortapp.extensions import db
 from cohortapp.sqltypes import UTCDateTime, utcnow
 
 CITY_ROLES = ("coordinator", "facilitator", "learner")
+
+
+def new_notes_token() -> str:
+    return secrets.token_hex(16)
 
 
 class City(db.Model):
@@ -26,8 +31,9 @@ class City(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Replaced by a new random value in every transaction that changes the city's local notes
     # (cities.services.save_local_note), so it names one state of them: lesson pages keep the
-    # notes they read under it. None until the notes first change.
-    notes_token: Mapped[str | None] = mapped_column(String(32))
+    # notes they read under it. Every city has one: new cities get it here, earlier ones got it
+    # from the migration that added it.
+    notes_token: Mapped[str | None] = mapped_column(String(32), default=new_notes_token)
 
     def __repr__(self) -> str:
         return f"<City {self.slug}>"

@@ -1,6 +1,5 @@
 """Cities and their people: creating cities, coordinators, members, enrolling by email, notes."""
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -10,7 +9,7 @@ from sqlalchemy import Row, bindparam, func, or_, select
 
 from cohortapp import audit
 from cohortapp.auth.models import Invitation, User, find_user_by_email
-from cohortapp.cities.models import City, LocalNote, Membership
+from cohortapp.cities.models import City, LocalNote, Membership, new_notes_token
 from cohortapp.cohorts.models import Cohort, Enrollment
 from cohortapp.extensions import db
 from cohortapp.lru import RecentlyUsed
@@ -281,13 +280,8 @@ def cohorts_by_user(city: City, user_ids: list[int]) -> dict[int, list[tuple[Coh
     return result
 
 
-# Read on every lesson page: built once, and plain rows rather than ORM objects.
+# Read by lesson pages once per change of the city's notes: plain rows, not ORM objects.
 _notes = LocalNote.__table__.c
-_PAGE_NOTE_TEXTS = select(_notes.locale, _notes.body_html).where(
-    _notes.city_id == bindparam("city_id"), _notes.page_key == bindparam("page_key")
-)
-
-
 _CITY_NOTE_TEXTS = select(_notes.page_key, _notes.locale, _notes.body_html).where(
     _notes.city_id == bindparam("city_id")
 )
@@ -308,9 +302,6 @@ def local_note_texts(city: City, page_key: str) -> Mapping[str, Row]:
 
     Every learner of a city reads the same notes on every page, and they rarely change: they
     are read once per process for the whole city, and kept under the city's notes token."""
-    if city.notes_token is None:
-        rows = db.session.execute(_PAGE_NOTE_TEXTS, {"city_id": city.id, "page_key": page_key})
-        return {row.locale: row for row in rows}
     return kept_city_notes(city).get(page_key, {})
 
 
@@ -350,10 +341,6 @@ def pages_with_notes(city: City) -> dict[str, list[str]]:
     for page_key, locale in rows:
         result.setdefault(page_key, []).append(locale)
     return result
-
-
-def new_notes_token() -> str:
-    return secrets.token_hex(16)
 
 
 def save_local_note(

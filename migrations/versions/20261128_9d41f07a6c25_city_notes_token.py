@@ -5,6 +5,8 @@ Revises: 4d0be8466f17
 Create Date: 2026-11-28 03:10:00
 
 """
+import secrets
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -19,6 +21,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('cities', schema=None) as batch_op:
         batch_op.add_column(sa.Column('notes_token', sa.String(length=32), nullable=True))
+    # One value for every existing city is enough: lesson pages key the notes on city and token.
+    # (Left nullable: making it NOT NULL would copy the table on SQLite, and the copy's DROP
+    # would cascade to the cities' memberships and cohorts.)
+    op.execute(
+        sa.text("UPDATE cities SET notes_token = :token").bindparams(token=secrets.token_hex(16))
+    )
 
 
 def downgrade():
