@@ -31,8 +31,9 @@ def load_cohort_with_access(city_slug: str, cohort_slug: str):
     signed out everywhere), it runs again for whoever is signed in."""
     named = session_user_id()
     access = find_cohort_with_access(city_slug, cohort_slug, named)
-    if access is not None and _user_id() != named:
-        access = find_cohort_with_access(city_slug, cohort_slug, _user_id())
+    signed_in = _user_id()  # while `access` holds the person, Flask-Login finds them loaded
+    if access is not None and signed_in != named:
+        access = find_cohort_with_access(city_slug, cohort_slug, signed_in)
     if access is None:
         abort(404)
     g.cohort = access.cohort
